@@ -1,0 +1,1 @@
+"""Pure machine-learning estimators for topics, tone and verification (never imports monitor)."""
