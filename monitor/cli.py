@@ -1,0 +1,249 @@
+"""The `diembao` command. Only this module turns exceptions into messages and exit codes.
+
+Exit codes: 0 success, 1 a run finished with failures under --strict or an unexpected error,
+2 invalid configuration or usage, 3 the database cannot be used, 4 a scheduler already runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError, SchedulerLockedError, StoreError
+from monitor.settings import Settings, load_settings
+
+log = logging.getLogger("monitor")
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_STORE, EXIT_LOCKED = 1, 2, 3, 4
+
+
+class Context:
+    def __init__(self, settings: Settings, strict: bool) -> None:
+        self.settings = settings
+        self.strict = strict
+
+    def database(self):
+        from monitor.store import open_database
+
+        return open_database(self.settings.database_url)
+
+    def sources(self, path: str | None = None):
+        from monitor.config import load_sources
+
+        return load_sources(path or self.settings.sources_file)
+
+    def profile(self):
+        from monitor.relevance import load_profile
+
+        return load_profile(self.settings.province)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else
+                                           logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if verbose < 2:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="diembao")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False),
+              help="Settings YAML file (default: $DIEMBAO_SETTINGS, else ./diembao.yaml if any).")
+@click.option("--db", "db_url", help="Database URL or SQLite file path (setting database_url).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False),
+              help="sources.yaml to use (setting sources_file).")
+@click.option("--province", help="Province profile id to watch (setting province).")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--strict", is_flag=True, help="Raise on the first broken feed or page (debugging).")
+@click.pass_context
+def main(ctx: click.Context, settings_file, db_url, sources_file, province, verbose, quiet,
+         strict) -> None:
+    """Điểm báo: monitor the press about a province."""
+    _configure_logging(verbose, quiet)
+    try:
+        settings = load_settings(settings_file)
+    except ConfigError as exc:
+        _fail(exc, EXIT_CONFIG)
+    overrides = {"database_url": db_url, "sources_file": sources_file, "province": province}
+    from dataclasses import replace
+
+    settings = replace(settings, **{k: v for k, v in overrides.items() if v})
+    ctx.obj = Context(settings, strict)
+
+
+def _fail(exc: Exception, code: int) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(code)
+
+
+def guarded(func):
+    """Turn the monitor's exceptions into a message on stderr and an exit code."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            _fail(exc, EXIT_CONFIG)
+        except StoreError as exc:
+            _fail(exc, EXIT_STORE)
+        except SchedulerLockedError as exc:
+            _fail(exc, EXIT_LOCKED)
+        except MonitorError as exc:
+            _fail(exc, EXIT_FAILED)
+
+    return wrapper
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+@main.group()
+def sources() -> None:
+    """Inspect the configured sources."""
+
+
+@sources.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.pass_obj
+@guarded
+def sources_check(obj: Context, path: str | None) -> None:
+    """Validate sources.yaml (or PATH) and print the sources as a table; exit 2 if invalid."""
+    from monitor.config import sources_table
+
+    loaded = obj.sources(path)
+    click.echo(sources_table(loaded))
+    feeds = [f for s in loaded if s.enabled for f in s.feeds if f.enabled]
+    click.echo(f"{len(loaded)} sources, {len(feeds)} enabled feeds: valid")
+
+
+# -- crawl and run -----------------------------------------------------------------------------
+
+@main.command()
+@click.option("--due", is_flag=True, help="Only feeds whose next fetch is due (as the scheduler).")
+@click.option("--source", "source_ids", multiple=True, help="Only this source id (repeatable).")
+@click.pass_obj
+@guarded
+def crawl(obj: Context, due: bool, source_ids: tuple[str, ...]) -> None:
+    """Run one crawl now: feeds, new article pages, extraction, relevance, store."""
+    from monitor.pipeline import Pipeline
+
+    configured = obj.sources()
+    unknown = set(source_ids) - {s.id for s in configured}
+    if unknown:
+        raise ConfigError(obj.settings.sources_file, "--source", "a configured source id",
+                          sorted(unknown)[0])
+    pipeline = Pipeline(obj.database(), configured, obj.settings, obj.profile(),
+                        strict=obj.strict)
+    stats = asyncio.run(pipeline.crawl(only_due=due, source_ids=set(source_ids) or None))
+    for failure in stats.failures:
+        click.echo(f"failed: {failure}", err=True)
+    click.echo(stats.summary())
+
+
+@main.command()
+@click.option("--digest-dir", type=click.Path(file_okay=False),
+              help="Where the daily digest is written (setting scheduler.digest_dir).")
+@click.pass_obj
+@guarded
+def run(obj: Context, digest_dir: str | None) -> None:
+    """Run the scheduler: each feed at its interval, the daily digest at its time. Stop with
+    Ctrl-C or SIGTERM."""
+    from monitor.pipeline import Pipeline
+    from monitor.scheduler import Scheduler
+
+    profile = obj.profile()
+    pipeline = Pipeline(obj.database(), obj.sources(), obj.settings, profile, strict=obj.strict)
+    Scheduler(pipeline, digest_dir=Path(digest_dir or obj.settings.scheduler.digest_dir),
+              area=profile.name).run()
+
+
+# -- digest ------------------------------------------------------------------------------------
+
+@main.group()
+def digest() -> None:
+    """Write digests."""
+
+
+@digest.command("daily")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The local day (Asia/Ho_Chi_Minh), YYYY-MM-DD.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the .html and .txt files.")
+@click.pass_obj
+@guarded
+def digest_daily(obj: Context, day: datetime, out_dir: str) -> None:
+    """Write the day's province articles, grouped by outlet, as HTML and plain text."""
+    from monitor.pipeline import write_daily_digest
+
+    profile = obj.profile()
+    files = write_daily_digest(obj.database(), day.date(), Path(out_dir), area=profile.name,
+                               now=datetime.now(UTC))
+    click.echo(f"{files.articles} articles")
+    click.echo(str(files.html))
+    click.echo(str(files.text))
+
+
+# -- status and database -----------------------------------------------------------------------
+
+@main.command()
+@click.pass_obj
+@guarded
+def status(obj: Context) -> None:
+    """Show what the database holds and each source's health."""
+    from monitor.store import repo
+
+    db = obj.database()
+    with db.begin() as conn:
+        totals = repo.counts(conn)
+        health = repo.source_health(conn, now=datetime.now(UTC))
+    click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+    click.echo(f"{'source':<22} {'tier':<10} {'feeds':>5} {'failing':>7} {'24h':>5}  last error")
+    for row in health:
+        error = (row["last_error"] or "")[:60]
+        click.echo(f"{row['id']:<22} {row['tier']:<10} {row['feeds']:>5} {row['failing']:>7} "
+                   f"{row['articles_24h']:>5}  {error}")
+
+
+@main.command()
+@click.pass_obj
+@guarded
+def migrate(obj: Context) -> None:
+    """Create the database or bring its schema to the newest version."""
+    from monitor.store.db import current_revision
+
+    db = obj.database()
+    click.echo(f"{db.url}: schema at revision {current_revision(db)}")
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--out", "out_dir", default="demo-out", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the database and the digest.")
+@click.option("--port", default=18400, show_default=True,
+              help="First loopback port of the sample outlets (one port per outlet).")
+@click.pass_obj
+@guarded
+def demo(obj: Context, out_dir: str, port: int) -> None:
+    """Serve the bundled sample press day on 127.0.0.1 and run the real pipeline against it."""
+    from monitor.demo import run_demo
+
+    result = run_demo(Path(out_dir), base_port=port, settings=obj.settings)
+    click.echo(result.summary)
+    for label, path in result.paths:
+        click.echo(f"{label}: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""`diembao demo`: serve the sample press day on 127.0.0.1 and run the real pipeline against it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from monitor.config import load_sources
+from monitor.demosite import DemoSite
+from monitor.pipeline import Pipeline, RunStats, write_daily_digest
+from monitor.relevance import load_profile
+from monitor.settings import Settings
+from monitor.store import open_database
+
+DEMO_DAY = date(2026, 11, 25)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    stats: RunStats
+    paths: tuple[tuple[str, Path], ...]
+
+    @property
+    def summary(self) -> str:
+        s = self.stats
+        return (f"demo: feeds={s.feeds} fetched={s.pages} new={s.new} unchanged={s.unchanged} "
+                f"relevant={s.relevant} failed={s.failed}")
+
+
+def run_demo(out_dir: Path, *, base_port: int | None = 18400,
+             settings: Settings | None = None) -> DemoResult:
+    """Crawl the sample outlets into ``out_dir/diembao.db`` and write the day's digest there.
+
+    The outlets listen on fixed ports from ``base_port`` so a second run sees the same URLs and
+    finds the feeds unchanged (conditional GET) and adds no rows."""
+    settings = settings or Settings()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = out_dir / "diembao.db"
+    settings = replace(settings, database_url=f"sqlite:///{db_path.resolve()}",
+                       sources_file=str(out_dir / "sources.demo.yaml"))
+    with DemoSite(base_port=base_port) as site:
+        sources_path = Path(settings.sources_file)
+        sources_path.write_text(site.sources_yaml(), encoding="utf-8")
+        profile = load_profile(settings.province)
+        db = open_database(settings.database_url)
+        pipeline = Pipeline(db, load_sources(sources_path), settings, profile)
+        stats = asyncio.run(pipeline.crawl())
+    files = write_daily_digest(db, DEMO_DAY, out_dir, area=profile.name, now=datetime.now(UTC))
+    db.dispose()
+    return DemoResult(stats, (("database", db_path), ("sources", sources_path),
+                              ("digest (HTML)", files.html), ("digest (text)", files.text)))

@@ -1,0 +1,157 @@
+"""`diembao run`: one process, APScheduler jobs for each feed and the daily digest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.errors import ConfigError, SchedulerLockedError
+from monitor.fetch import Fetcher
+from monitor.models import Feed
+from monitor.pipeline import Pipeline, write_daily_digest
+from monitor.store import repo
+
+log = logging.getLogger(__name__)
+
+LOCK = "scheduler"
+HEARTBEAT = 30.0
+STALE_AFTER = timedelta(seconds=120)
+
+
+def lock_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_scheduler_lock(pipeline: Pipeline, holder: str, now: datetime) -> None:
+    """Refuse to start when another live scheduler holds the lock on this database."""
+    with pipeline.db.begin() as conn:
+        current = repo.acquire_lock(conn, LOCK, holder, now=now, stale_after=STALE_AFTER)
+        if current is None:
+            return
+        host, _, pid = current.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+            log.warning("taking over the scheduler lock of dead process %s", current)
+            repo.release_lock(conn, LOCK, current)
+            repo.acquire_lock(conn, LOCK, holder, now=now, stale_after=STALE_AFTER)
+            return
+    raise SchedulerLockedError(
+        f"another scheduler ({current}) already runs on {pipeline.db.url}; stop it first")
+
+
+def parse_local_time(value: str) -> time:
+    try:
+        hour, minute = (int(p) for p in value.split(":"))
+        return time(hour, minute)
+    except ValueError:
+        raise ConfigError("settings", "scheduler.digest_time", "HH:MM", value) from None
+
+
+class Scheduler:
+    """Runs each feed at its interval (with jitter), processing after each crawl, and the daily
+    digest at the configured local time. Stops cleanly on SIGINT/SIGTERM."""
+
+    def __init__(self, pipeline: Pipeline, *, digest_dir: Path, area: str,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.pipeline = pipeline
+        self.settings = pipeline.settings
+        self.digest_dir = digest_dir
+        self.area = area
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.tz = ZoneInfo(self.settings.timezone)
+        self.holder = lock_holder()
+        self._stop = asyncio.Event()
+        self._running: set[asyncio.Task] = set()
+        self._fetcher: Fetcher | None = None
+
+    def run(self) -> None:
+        acquire_scheduler_lock(self.pipeline, self.holder, self.clock())
+        try:
+            asyncio.run(self._main())
+        finally:
+            with self.pipeline.db.begin() as conn:
+                repo.release_lock(conn, LOCK, self.holder)
+
+    async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop.set)
+        self.pipeline.sync()
+        async with Fetcher(self.settings.fetch) as fetcher:
+            self._fetcher = fetcher
+            sched = AsyncIOScheduler(timezone=self.tz)
+            self._add_jobs(sched)
+            sched.start()
+            log.info("scheduler started: %d jobs", len(sched.get_jobs()))
+            await self._stop.wait()
+            log.info("stopping: no new jobs; waiting for %d running job(s)", len(self._running))
+            sched.shutdown(wait=False)
+            if self._running:
+                await asyncio.wait(self._running, timeout=60)
+            for task in self._running:
+                task.cancel()
+        log.info("scheduler stopped")
+
+    def _add_jobs(self, sched: AsyncIOScheduler) -> None:
+        jitter = self.settings.scheduler.jitter
+        now = datetime.now(self.tz)
+        rng = random.Random()
+        for feed in self.pipeline.due_feeds(only_due=False):
+            first = now + timedelta(seconds=rng.uniform(0, min(jitter, feed.interval)))
+            sched.add_job(self._track, IntervalTrigger(seconds=feed.interval, jitter=jitter),
+                          args=[self._crawl_feed, feed], id=f"feed:{feed.url}",
+                          next_run_time=first, max_instances=1, coalesce=True)
+        at = parse_local_time(self.settings.scheduler.digest_time)
+        sched.add_job(self._track, CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz),
+                      args=[self._digest], id="digest:daily", max_instances=1, coalesce=True)
+        sched.add_job(self._heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat")
+
+    async def _track(self, job, *args) -> None:
+        if self._stop.is_set():
+            return
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            await job(*args)
+        except Exception:
+            log.exception("job failed; the scheduler goes on")
+        finally:
+            self._running.discard(task)
+
+    async def _crawl_feed(self, feed: Feed) -> None:
+        if not self.pipeline.due_feeds(only_due=True, source_ids={feed.source_id}).count(feed):
+            log.debug("feed %s not due (backoff or disabled)", feed.url)
+            return
+        stats = await self.pipeline.crawl(feeds=[feed], fetcher=self._fetcher, sync=False)
+        log.info("%s: %s", feed.url, stats.summary())
+
+    async def _digest(self) -> None:
+        yesterday = (self.clock().astimezone(self.tz) - timedelta(days=1)).date()
+        files = write_daily_digest(self.pipeline.db, yesterday, self.digest_dir, area=self.area,
+                                   now=self.clock())
+        log.info("daily digest for %s: %s", yesterday, files.html)
+
+    async def _heartbeat(self) -> None:
+        with self.pipeline.db.begin() as conn:
+            repo.heartbeat_lock(conn, LOCK, self.holder, now=self.clock())

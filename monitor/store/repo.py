@@ -1,0 +1,333 @@
+"""Queries the stages need. Every write is idempotent: re-running never duplicates rows."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.models import Article, FeedItem, FeedState, FetchResult, Relevance, Source
+from monitor.store.tables import (
+    articles,
+    digests,
+    feed_items,
+    feeds,
+    fetches,
+    locks,
+    mentions,
+    sources,
+)
+
+MAX_ITEM_ATTEMPTS = 3
+
+
+def _insert(conn: Connection, table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def upsert(conn: Connection, table, values: dict, keys: Sequence[str],
+           update_cols: Iterable[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE for SQLite and PostgreSQL."""
+    stmt = _insert(conn, table).values(**values)
+    cols = {c: stmt.excluded[c] for c in update_cols}
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=cols) if cols else \
+        stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt)
+
+
+# -- sources and feeds -------------------------------------------------------------------------
+
+def sync_sources(conn: Connection, configured: Sequence[Source], *, now: datetime) -> None:
+    """Make the sources and feeds tables match the configuration; feed state is kept."""
+    configured_urls = set()
+    for src in configured:
+        upsert(conn, sources, {
+            "id": src.id, "name": src.name, "homepage": src.homepage, "tier": src.tier,
+            "province": src.province, "enabled": src.enabled, "updated_at": now,
+        }, ["id"], ["name", "homepage", "tier", "province", "enabled", "updated_at"])
+        for feed in src.feeds:
+            configured_urls.add(feed.url)
+            upsert(conn, feeds, {
+                "source_id": src.id, "url": feed.url, "kind": feed.kind,
+                "interval": feed.interval, "enabled": feed.enabled and src.enabled,
+                "status": "active", "failure_score": 0.0, "consecutive_failures": 0,
+            }, ["url"], ["source_id", "kind", "interval", "enabled"])
+    stale = select(feeds.c.url).where(feeds.c.enabled.is_(True))
+    gone = [u for (u,) in conn.execute(stale) if u not in configured_urls]
+    if gone:
+        conn.execute(update(feeds).where(feeds.c.url.in_(gone)).values(enabled=False))
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    source_id: str
+    url: str
+    enabled: bool
+    state: FeedState
+
+
+def feed_rows(conn: Connection) -> dict[str, FeedRow]:
+    """Every known feed by URL, with its persisted state."""
+    out = {}
+    for r in conn.execute(select(feeds)).mappings():
+        state = FeedState(
+            etag=r["etag"], last_modified=r["last_modified"], body_hash=r["body_hash"],
+            status=r["status"], failure_score=r["failure_score"],
+            consecutive_failures=r["consecutive_failures"], last_success=r["last_success"],
+            last_failure=r["last_failure"], last_error=r["last_error"], next_due=r["next_due"],
+        )
+        out[r["url"]] = FeedRow(r["id"], r["source_id"], r["url"], r["enabled"], state)
+    return out
+
+
+def save_feed_state(conn: Connection, feed_id: int, state: FeedState, *, fetched_at: datetime
+                    ) -> None:
+    conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
+        etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash,
+        status=state.status, failure_score=state.failure_score,
+        consecutive_failures=state.consecutive_failures, last_success=state.last_success,
+        last_failure=state.last_failure, last_error=state.last_error, next_due=state.next_due,
+        last_fetch=fetched_at,
+    ))
+
+
+def record_fetch(conn: Connection, *, source_id: str, feed_id: int | None, kind: str,
+                 result: FetchResult, started_at: datetime) -> None:
+    """Log one fetch (feed or article page) against its source."""
+    if result.failure is not None:
+        outcome = "failed"
+    else:
+        outcome = "not_modified" if result.not_modified else "ok"
+    conn.execute(fetches.insert().values(
+        source_id=source_id, feed_id=feed_id, url=result.url, kind=kind, started_at=started_at,
+        status=result.status, outcome=outcome,
+        failure_kind=result.failure.kind if result.failure else None,
+        reason=result.failure.reason if result.failure else None,
+        bytes=len(result.body), elapsed=result.elapsed, attempts=result.attempts,
+    ))
+
+
+def record_failure(conn: Connection, *, source_id: str, feed_id: int | None, kind: str, url: str,
+                   reason: str, failure_kind: str, started_at: datetime) -> None:
+    """Log a failure that happened after the fetch (a feed or page that could not be parsed)."""
+    conn.execute(fetches.insert().values(
+        source_id=source_id, feed_id=feed_id, url=url, kind=kind, started_at=started_at,
+        status=None, outcome="failed", failure_kind=failure_kind, reason=reason,
+    ))
+
+
+# -- feed items --------------------------------------------------------------------------------
+
+def add_feed_items(conn: Connection, *, feed_id: int, source_id: str, items: Sequence[FeedItem],
+                   now: datetime) -> int:
+    """Insert unseen items (status new), touch known ones; returns how many were new."""
+    if not items:
+        return 0
+    urls = [i.url for i in items]
+    known = set(conn.scalars(select(feed_items.c.url).where(feed_items.c.url.in_(urls))))
+    new = 0
+    for item in items:
+        if item.url in known:
+            continue
+        known.add(item.url)
+        new += 1
+        conn.execute(feed_items.insert().values(
+            url=item.url, feed_id=feed_id, source_id=source_id, title=item.title,
+            summary=item.summary, published=item.published, published_raw=item.published_raw,
+            first_seen=now, last_seen=now, status="new", attempts=0,
+        ))
+    if known:
+        conn.execute(update(feed_items).where(feed_items.c.url.in_(urls)).values(last_seen=now))
+    return new
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    url: str
+    feed_id: int
+    source_id: str
+    item: FeedItem
+    first_seen: datetime
+    attempts: int
+
+
+def pending_items(conn: Connection, *, source_ids: Iterable[str] | None = None,
+                  limit: int = 10_000) -> list[PendingItem]:
+    """Items whose article page still has to be fetched (new, or failed fewer than 3 times)."""
+    q = select(feed_items).where(or_(
+        feed_items.c.status == "new",
+        and_(feed_items.c.status == "failed", feed_items.c.attempts < MAX_ITEM_ATTEMPTS),
+    ))
+    if source_ids is not None:
+        q = q.where(feed_items.c.source_id.in_(list(source_ids)))
+    out = []
+    for r in conn.execute(q.order_by(feed_items.c.id).limit(limit)).mappings():
+        item = FeedItem(url=r["url"], title=r["title"], summary=r["summary"],
+                        published=r["published"], published_raw=r["published_raw"])
+        out.append(PendingItem(r["url"], r["feed_id"], r["source_id"], item, r["first_seen"],
+                               r["attempts"]))
+    return out
+
+
+def mark_item(conn: Connection, url: str, *, status: str, error: str | None = None,
+              article_id: int | None = None) -> None:
+    conn.execute(update(feed_items).where(feed_items.c.url == url).values(
+        status=status, last_error=error, article_id=article_id,
+        attempts=feed_items.c.attempts + 1,
+    ))
+
+
+# -- articles ----------------------------------------------------------------------------------
+
+def content_hash(article: Article) -> str:
+    text = "\n".join([article.title, article.sapo, *article.body])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def save_article(conn: Connection, article: Article, *, first_seen: datetime, now: datetime,
+                 raw_html: bytes | None, content_type: str | None,
+                 relevance: Relevance | None) -> tuple[int, str]:
+    """Upsert by canonical URL. Returns (article id, "new" | "updated" | "unchanged")."""
+    digest = content_hash(article)
+    existing = conn.execute(select(articles.c.id, articles.c.content_hash, articles.c.first_seen)
+                            .where(articles.c.canonical_url == article.canonical_url)).first()
+    values = {
+        "canonical_url": article.canonical_url, "url": article.url,
+        "source_id": article.source_id, "title": article.title, "sapo": article.sapo,
+        "body": list(article.body), "author": article.author, "published": article.published,
+        "published_origin": article.published_origin, "modified": article.modified,
+        "section": article.section, "tags": list(article.tags), "images": list(article.images),
+        "captions": list(article.captions), "fetched_at": now, "updated_at": now,
+        "content_hash": digest,
+        "raw_html_gz": gzip.compress(raw_html, mtime=0) if raw_html is not None else None,
+        "content_type": content_type,
+        "relevance": relevance.label if relevance else None,
+        "relevance_score": relevance.score if relevance else None,
+    }
+    if existing is None:
+        article_id = conn.execute(articles.insert().values(first_seen=first_seen, **values)
+                                  ).inserted_primary_key[0]
+        outcome = "new"
+    else:
+        article_id = existing.id
+        if existing.content_hash == digest:
+            conn.execute(update(articles).where(articles.c.id == article_id)
+                         .values(fetched_at=now))
+            return article_id, "unchanged"
+        conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+        outcome = "updated"
+    _replace_mentions(conn, article_id, relevance)
+    return article_id, outcome
+
+
+def _replace_mentions(conn: Connection, article_id: int, relevance: Relevance | None) -> None:
+    conn.execute(delete(mentions).where(mentions.c.article_id == article_id))
+    for m in relevance.places if relevance else ():
+        conn.execute(mentions.insert().values(
+            article_id=article_id, name=m.name, unit=m.unit, era=m.era, location=m.where,
+            start=m.start, end=m.end))
+
+
+def raw_html(conn: Connection, article_id: int) -> bytes | None:
+    """The page as fetched, decompressed (kept for re-extraction)."""
+    blob = conn.scalar(select(articles.c.raw_html_gz).where(articles.c.id == article_id))
+    return gzip.decompress(blob) if blob is not None else None
+
+
+def articles_between(conn: Connection, start: datetime, end: datetime, *,
+                     relevance: Sequence[str] | None = None) -> list[dict]:
+    """Articles whose time (published, else first seen) falls in [start, end), with their source."""
+    when = func.coalesce(articles.c.published, articles.c.first_seen)
+    q = (select(articles, sources.c.name.label("source_name"), sources.c.tier)
+         .join(sources, sources.c.id == articles.c.source_id)
+         .where(when >= start.replace(tzinfo=None), when < end.replace(tzinfo=None))
+         .order_by(sources.c.name, when))
+    if relevance is not None:
+        q = q.where(articles.c.relevance.in_(list(relevance)))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """Row counts for status output."""
+    out = {}
+    for name, table in (("sources", sources), ("feeds", feeds), ("items", feed_items),
+                        ("articles", articles), ("fetches", fetches)):
+        out[name] = conn.scalar(select(func.count()).select_from(table))
+    out["relevant"] = conn.scalar(select(func.count()).select_from(articles)
+                                  .where(articles.c.relevance.in_(["about", "mention"])))
+    return out
+
+
+def source_health(conn: Connection, *, now: datetime) -> list[dict]:
+    """Per source: feeds, failing feeds, last success, last error, articles in the last 24 h."""
+    since = (now - timedelta(hours=24)).replace(tzinfo=None)
+    q = (select(sources.c.id, sources.c.name, sources.c.tier,
+                func.count(feeds.c.id).label("feeds"),
+                func.sum(func.iif(feeds.c.consecutive_failures > 0, 1, 0)).label("failing")
+                if conn.dialect.name == "sqlite" else
+                func.count(feeds.c.id).filter(feeds.c.consecutive_failures > 0).label("failing"),
+                func.max(feeds.c.last_success).label("last_success"))
+         .join(feeds, feeds.c.source_id == sources.c.id, isouter=True)
+         .group_by(sources.c.id).order_by(sources.c.id))
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    recent = dict(conn.execute(select(articles.c.source_id, func.count())
+                               .where(articles.c.first_seen >= since)
+                               .group_by(articles.c.source_id)).all())
+    errors = dict(conn.execute(select(feeds.c.source_id, feeds.c.last_error)
+                               .where(feeds.c.consecutive_failures > 0)).all())
+    for row in rows:
+        row["articles_24h"] = recent.get(row["id"], 0)
+        row["last_error"] = errors.get(row["id"])
+        row["failing"] = int(row["failing"] or 0)
+    return rows
+
+
+# -- digests -----------------------------------------------------------------------------------
+
+def save_digest(conn: Connection, *, kind: str, period: str, html: str, text: str,
+                now: datetime) -> None:
+    upsert(conn, digests, {"kind": kind, "period": period, "html": html, "text": text,
+                           "created_at": now}, ["kind", "period"], ["html", "text", "created_at"])
+
+
+# -- locks -------------------------------------------------------------------------------------
+
+def acquire_lock(conn: Connection, name: str, holder: str, *, now: datetime,
+                 stale_after: timedelta) -> str | None:
+    """Take the named lock; returns None on success or the current holder when it is held.
+
+    A lock whose heartbeat is older than ``stale_after`` is taken over (its holder died)."""
+    row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
+    if row is not None and row["holder"] != holder and now - row["heartbeat_at"] < stale_after:
+        return row["holder"]
+    upsert(conn, locks, {"name": name, "holder": holder, "acquired_at": now, "heartbeat_at": now},
+           ["name"], ["holder", "acquired_at", "heartbeat_at"])
+    return None
+
+
+def heartbeat_lock(conn: Connection, name: str, holder: str, *, now: datetime) -> None:
+    conn.execute(update(locks).where(locks.c.name == name, locks.c.holder == holder)
+                 .values(heartbeat_at=now))
+
+
+def release_lock(conn: Connection, name: str, holder: str) -> None:
+    conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder))
+
+
+def mention_names(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Place names found in each article, in order of appearance."""
+    out: dict[int, list[str]] = {}
+    if not article_ids:
+        return out
+    q = (select(mentions.c.article_id, mentions.c.name).where(
+        mentions.c.article_id.in_(list(article_ids))).order_by(mentions.c.id))
+    for article_id, name in conn.execute(q):
+        out.setdefault(article_id, []).append(name)
+    return out
