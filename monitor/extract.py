@@ -38,6 +38,9 @@ _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "nav", 
               "figure", "figcaption", "svg", "video", "audio", "template", "select", "input")
 _TIME_CLASS = re.compile(r"date|time|publish", re.IGNORECASE)
 _PRINTED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\D{1,12}?(\d{1,2})[:hH](\d{2})")
+# the same, time first: "08:20 - 25/11/2026"
+_PRINTED_TIME_FIRST = re.compile(
+    r"(\d{1,2})[:hH](\d{2})\D{1,12}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 _AUTHOR_NOISE = re.compile(r"^\s*(?:theo|tin,?\s*ảnh|ảnh|bài,?\s*ảnh|tin|bài|nguồn|tác giả)"
                            r"\s*:?\s+|\s*\((?:tổng hợp|TH)\)\s*$", re.IGNORECASE)
@@ -289,7 +292,14 @@ def _parse_time(value: str) -> datetime | None:
     if when is None and (m := _PRINTED.search(value)):
         day, month, year, hour, minute = m.groups()
         when = parse_datetime(f"{day}/{month}/{year} {hour}:{minute}")
+    if when is None and (m := _PRINTED_TIME_FIRST.search(value)):
+        hour, minute, day, month, year = m.groups()
+        when = parse_datetime(f"{day}/{month}/{year} {hour}:{minute}")
     return when
+
+
+def _prints_time(text: str) -> bool:
+    return bool(_PRINTED.search(text) or _PRINTED_TIME_FIRST.search(text))
 
 
 def _from_metadata(tree: HtmlElement, url: str) -> _Fields:
@@ -467,7 +477,7 @@ def _printed_time(tree: HtmlElement) -> datetime | None:
     for el in tree.xpath("//body//*[@class or @data-role]"):
         marks = f"{el.get('class', '')} {el.get('data-role', '')}"
         text = _text(el)
-        if _TIME_CLASS.search(marks) and len(text) <= 80 and _PRINTED.search(text):
+        if _TIME_CLASS.search(marks) and len(text) <= 80 and _prints_time(text):
             if when := _parse_time(text):
                 return when
     return _time_anywhere(tree)
@@ -483,7 +493,7 @@ def _time_anywhere(tree: HtmlElement) -> datetime | None:
             continue
         for piece in (el.text, el.tail):
             own = normalize(piece or "")
-            if own and len(own) <= 80 and _PRINTED.search(own) and (when := _parse_time(own)):
+            if own and len(own) <= 80 and _prints_time(own) and (when := _parse_time(own)):
                 return when
     return None
 

@@ -247,7 +247,7 @@ def articles_between(conn: Connection, start: datetime, end: datetime, *,
     when = func.coalesce(articles.c.published, articles.c.first_seen)
     q = (select(articles, sources.c.name.label("source_name"), sources.c.tier)
          .join(sources, sources.c.id == articles.c.source_id)
-         .where(when >= start.replace(tzinfo=None), when < end.replace(tzinfo=None))
+         .where(when >= start, when < end)
          .order_by(sources.c.name, when))
     if relevance is not None:
         q = q.where(articles.c.relevance.in_(list(relevance)))
@@ -267,7 +267,7 @@ def counts(conn: Connection) -> dict[str, int]:
 
 def source_health(conn: Connection, *, now: datetime) -> list[dict]:
     """Per source: feeds, failing feeds, last success, last error, articles in the last 24 h."""
-    since = (now - timedelta(hours=24)).replace(tzinfo=None)
+    since = now - timedelta(hours=24)
     q = (select(sources.c.id, sources.c.name, sources.c.tier,
                 func.count(feeds.c.id).label("feeds"),
                 func.sum(func.iif(feeds.c.consecutive_failures > 0, 1, 0)).label("failing")

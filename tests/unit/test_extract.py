@@ -163,6 +163,14 @@ def test_printed_time_after_byline() -> None:
     assert art.published_origin == "page"
 
 
+def test_printed_time_before_date() -> None:
+    body = article_body().replace(
+        "</h1>", "</h1><div class='info'><span class='time'>08:20 - 25/11/2026</span></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.published == datetime(2026, 11, 25, 1, 20, tzinfo=UTC)
+    assert art.published_origin == "page"
+
+
 def test_no_time_anywhere_uses_feed_then_first_seen() -> None:
     html = page("", article_body())
     item = FeedItem(url=URL, title="Tiêu đề feed",
