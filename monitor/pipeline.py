@@ -212,9 +212,9 @@ class Pipeline:
         article = extract_article(html, url=result.final_url, source_id=source.id,
                                   rules=source.rules, feed_item=pending.item,
                                   now=pending.first_seen)
-        if article.published is None:
-            article = replace(article, published=pending.first_seen,
-                              published_origin="first_seen")
+        if article.published is None or article.published_origin == "first_seen":
+            # never guessed: published stays empty; readers fall back to first_seen, so marked
+            article = replace(article, published=None, published_origin="first_seen")
         return article
 
 
