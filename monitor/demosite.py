@@ -549,13 +549,14 @@ class _Handler(BaseHTTPRequestHandler):
                        "Last-Modified": _http_date(resource.last_modified)}
         if status != 304:
             headers["Content-Length"] = str(len(body))
+        # logged before answering, so a client that has its answer finds it in the log
+        self.record((self.outlet_id, self.command, path, status))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
-        self.record((self.outlet_id, self.command, path, status))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         logger.debug("%s %s", self.outlet_id, format % args)
