@@ -348,22 +348,17 @@ class Fetcher:
             return self._robots[key]
 
 
+async def fetch_request(fetcher: Fetcher, request: FetchRequest) -> FetchResult:
+    """Fetch one ``FetchRequest`` (its validators and politeness) with ``fetcher``."""
+    return await fetcher.fetch(request.url, etag=request.etag,
+                               last_modified=request.last_modified,
+                               previous_hash=request.previous_hash,
+                               politeness=request.politeness)
+
+
 async def fetch_many(fetcher: Fetcher, requests: Sequence[FetchRequest]) -> list[FetchResult]:
     """Fetch all ``requests`` concurrently (the fetcher keeps it polite); results in input order."""
-    return list(
-        await asyncio.gather(
-            *(
-                fetcher.fetch(
-                    r.url,
-                    etag=r.etag,
-                    last_modified=r.last_modified,
-                    previous_hash=r.previous_hash,
-                    politeness=r.politeness,
-                )
-                for r in requests
-            )
-        )
-    )
+    return list(await asyncio.gather(*(fetch_request(fetcher, r) for r in requests)))
 
 
 def host_key(url: str) -> str:

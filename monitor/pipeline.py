@@ -1,7 +1,8 @@
-"""The one place where stages meet I/O: feeds -> items -> pages -> extraction -> relevance -> store."""
+"""Where stages meet I/O: feeds -> items -> pages -> extraction -> relevance -> store."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,7 @@ from monitor import store
 from monitor.errors import ExtractError, FeedError
 from monitor.extract import decode_html, extract_article
 from monitor.feeds import parse_feed
-from monitor.fetch import Fetcher, FetchRequest, fetch_many
+from monitor.fetch import Fetcher, FetchRequest, fetch_request
 from monitor.health import update_state
 from monitor.models import Article, Feed, FetchFailure, FetchResult, Source
 from monitor.relevance import ProvinceProfile, assess
@@ -116,19 +117,20 @@ class Pipeline:
         await self._crawl_pages(fetcher, {f.source_id for f in todo}, stats)
 
     async def _crawl_feeds(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
+        """Fetch every feed concurrently; each is parsed and stored as soon as it arrives."""
         with self.db.begin() as conn:
             rows = repo.feed_rows(conn)
-        requests = []
-        for feed in todo:
+        started = self.clock()
+
+        async def one(feed: Feed) -> None:
             state = rows[feed.url].state
-            requests.append(FetchRequest(
+            result = await fetch_request(fetcher, FetchRequest(
                 url=feed.url, etag=state.etag, last_modified=state.last_modified,
                 previous_hash=state.body_hash, politeness=self.sources[feed.source_id].politeness))
-        started = self.clock()
-        results = await fetch_many(fetcher, requests)
-        stats.feeds += len(todo)
-        for feed, result in zip(todo, results, strict=True):
             self._handle_feed(feed, rows[feed.url], result, started, stats)
+
+        stats.feeds += len(todo)
+        await asyncio.gather(*(one(feed) for feed in todo))
 
     def _handle_feed(self, feed: Feed, row: repo.FeedRow, result: FetchResult,
                      started: datetime, stats: RunStats) -> None:
@@ -163,16 +165,19 @@ class Pipeline:
                                                items=items, now=now)
 
     async def _crawl_pages(self, fetcher: Fetcher, source_ids: set[str], stats: RunStats) -> None:
+        """Fetch the pending article pages; each is extracted and stored as soon as it arrives."""
         with self.db.begin() as conn:
-            pending = repo.pending_items(conn, source_ids=source_ids)
-        if not pending:
-            return
-        requests = [FetchRequest(url=p.url, politeness=self.sources[p.source_id].politeness)
-                    for p in pending if p.source_id in self.sources]
+            pending = [p for p in repo.pending_items(conn, source_ids=source_ids)
+                       if p.source_id in self.sources]
         started = self.clock()
-        results = await fetch_many(fetcher, requests)
-        for item, result in zip(pending, results, strict=True):
+
+        async def one(item: repo.PendingItem) -> None:
+            politeness = self.sources[item.source_id].politeness
+            result = await fetch_request(fetcher, FetchRequest(url=item.url,
+                                                               politeness=politeness))
             self._handle_page(item, result, started, stats)
+
+        await asyncio.gather(*(one(item) for item in pending))
 
     def _handle_page(self, pending: repo.PendingItem, result: FetchResult, started: datetime,
                      stats: RunStats) -> None:
