@@ -105,7 +105,8 @@ class ParsedFeed:
 @dataclass(frozen=True)
 class FetchFailure:
     """Why a fetch failed. hard: will not fix itself (404, 410, DNS, robots); soft: the answer is
-    unusable (oversized, not a feed, redirect loop); temporary: try again later (timeouts, 5xx, 429)."""
+    unusable (oversized, not a feed, redirect loop); temporary: try again later (timeouts, 5xx,
+    429)."""
 
     kind: FailureKind
     reason: str

@@ -104,7 +104,8 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise ConfigError(str(path), "(file)", "an existing settings file", "no such file") from None
+        raise ConfigError(str(path), "(file)", "an existing settings file",
+                          "no such file") from None
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), "(file)", "valid YAML", str(exc).splitlines()[0]) from None
     if not isinstance(raw, dict):

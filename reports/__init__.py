@@ -1,1 +1,1 @@
-"""Build (pure: data -> digest objects) and render (HTML, text, e-mail, DOCX) what the office reads."""
+"""Build (pure: data -> digest objects) and render (HTML, text, ...) what the office reads."""

@@ -1,4 +1,4 @@
-"""The pipeline against a real loopback server: broken feeds and pages are recorded, the run goes on."""
+"""The pipeline on a real loopback server: broken feeds and pages are recorded, the run goes on."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scheduler's jobs: one per enabled feed at its interval with jitter, the digest at local time."""
+"""Scheduler jobs: one per enabled feed at its interval with jitter, the digest at local time."""
 
 from __future__ import annotations
 
