@@ -20,7 +20,8 @@ are kept; titles and summaries go through ``text.normalize`` (NFC, entities, whi
   only (``datetime``, ``data-time``, ``title``, ``content`` attributes, then the text). When the
   selector picks links, the card is the largest ancestor (at most 3 levels up) whose links all
   point to that same article, so another card's time is never borrowed. The first occurrence of a
-  URL wins; empty links are skipped; zero items raise FeedError (the markup changed).
+  URL wins, taking the time of a later card of the same article when it has none; empty links
+  are skipped; zero items raise FeedError (the markup changed).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -341,13 +343,18 @@ def _sitemap_item(element: etree._Element, base: str, now: datetime | None) -> F
 
 
 def _first_occurrences(items: Iterable[FeedItem]) -> tuple[FeedItem, ...]:
-    seen: set[str] = set()
-    kept = []
+    """One item per URL, at its first position. When the first card of an article has no time
+    (a "featured" block) and a later card of the SAME article has one, that time is kept: it is
+    the article's own time, not another card's."""
+    kept: dict[str, FeedItem] = {}
     for item in items:
-        if item.url not in seen:
-            seen.add(item.url)
-            kept.append(item)
-    return tuple(kept)
+        first = kept.get(item.url)
+        if first is None:
+            kept[item.url] = item
+        elif first.published is None and item.published is not None:
+            kept[item.url] = replace(first, published=item.published,
+                                     published_raw=item.published_raw)
+    return tuple(kept.values())
 
 
 # --- section pages ---------------------------------------------------------------------------

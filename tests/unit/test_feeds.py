@@ -172,3 +172,20 @@ def test_section_page_in_windows_1258_declared_by_header() -> None:
     parsed = parse_feed(page, url="https://example.vn/", kind="section", item_selector="a.t",
                         headers={"Content-Type": "text/html; charset=windows-1258"})
     assert parsed.items[0].title == "Café Buôn"
+
+
+def test_featured_copy_without_time_takes_the_same_articles_later_time() -> None:
+    page = """<html><body>
+      <div class="noi-bat"><article class="card"><a href="/a-1.html">Tin nổi bật A</a></article>
+      </div>
+      <div class="list">
+        <article class="card"><a href="/b-2.html">Tin B</a><span class="t">25/11/2026 08:10</span>
+        </article>
+        <article class="card"><a href="/a-1.html">Tin nổi bật A</a>
+          <span class="t">25/11/2026 07:05</span></article>
+      </div></body></html>""".encode()
+    parsed = parse_feed(page, url="https://ptth.example.vn/tin-tuc/", kind="section",
+                        item_selector="article.card", time_selector=".t")
+    assert [i.url.rsplit("/", 1)[1] for i in parsed.items] == ["a-1.html", "b-2.html"]
+    assert [i.published for i in parsed.items] == [utc(2026, 11, 25, 0, 5),
+                                                   utc(2026, 11, 25, 1, 10)]
