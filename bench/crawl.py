@@ -27,7 +27,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.feeds import parse_feed  # noqa: E402
-from monitor.fetch import Fetcher, FetchRequest, fetch_many  # noqa: E402
+from monitor.fetch import Fetcher, FetchRequest, fetch_request  # noqa: E402
 from monitor.models import FetchResult  # noqa: E402
 from monitor.settings import FetchSettings  # noqa: E402
 
@@ -178,16 +178,17 @@ def publish(web: SimulatedWeb, ports: Sequence[int], feeds: int, items: int) -> 
 # -- the crawls -----------------------------------------------------------------------------------
 @dataclass
 class Timing:
-    """Seconds spent fetching and parsing, and what came out."""
+    """Wall-clock seconds of a cycle, seconds of it spent parsing, and what came out."""
 
-    fetch: float = 0.0
+    wall: float = 0.0
     parse: float = 0.0
     items: int = 0
     failed: int = 0
 
     @property
-    def total(self) -> float:
-        return self.fetch + self.parse
+    def fetch(self) -> float:
+        """Time not spent parsing (waiting on the network, and the client's own work)."""
+        return self.wall - self.parse
 
 
 def parse_one(body: bytes, url: str, headers: dict[str, str]) -> int:
@@ -195,41 +196,47 @@ def parse_one(body: bytes, url: str, headers: dict[str, str]) -> int:
 
 
 async def polite_cycle(fetcher: Fetcher, requests: list[FetchRequest]) -> tuple[list, Timing]:
-    """fetch_many over all feeds, then parse every changed body."""
+    """The pipeline's way: all feeds fetched concurrently, each parsed as soon as it arrives."""
+    timing = Timing()
+
+    async def one(request: FetchRequest) -> FetchResult:
+        result = await fetch_request(fetcher, request)
+        if result.ok and not result.not_modified:
+            parsing = time.perf_counter()
+            timing.items += parse_one(result.body, result.final_url, result.headers)
+            timing.parse += time.perf_counter() - parsing
+        elif not result.ok:
+            timing.failed += 1
+        return result
+
     started = time.perf_counter()
-    results = await fetch_many(fetcher, requests)
-    timing = Timing(fetch=time.perf_counter() - started)
-    started = time.perf_counter()
-    for r in results:
-        if r.ok and not r.not_modified:
-            timing.items += parse_one(r.body, r.final_url, r.headers)
-    timing.parse = time.perf_counter() - started
-    timing.failed = sum(1 for r in results if not r.ok)
-    return results, timing
+    results = await asyncio.gather(*(one(r) for r in requests))
+    timing.wall = time.perf_counter() - started
+    return list(results), timing
 
 
 async def sequential(urls: Sequence[str]) -> Timing:
     """Plain httpx, one request after the other, each body parsed as it comes."""
     timing = Timing()
+    started = time.perf_counter()
     async with httpx.AsyncClient(timeout=10.0) as client:
         for url in urls:
-            started = time.perf_counter()
             response = await client.get(url)
-            parsing = time.perf_counter()
-            timing.fetch += parsing - started
             if response.status_code != 200:
                 timing.failed += 1
                 continue
+            parsing = time.perf_counter()
             timing.items += parse_one(response.content, url, dict(response.headers))
             timing.parse += time.perf_counter() - parsing
+    timing.wall = time.perf_counter() - started
     return timing
 
 
 def report(label: str, results: Sequence[FetchResult], timing: Timing, web: SimulatedWeb) -> None:
     unchanged = sum(1 for r in results if r.ok and r.not_modified)
-    print(f"{label}: {len(results)} feeds in {timing.total:.2f} s (fetch {timing.fetch:.2f} s "
-          f"= {web.requests / timing.fetch:.0f} requests/s as the server counts them; parse "
-          f"{timing.parse:.2f} s), items {timing.items}, unchanged {unchanged}, "
+    print(f"{label}: {len(results)} feeds in {timing.wall:.2f} s "
+          f"({web.requests / timing.wall:.0f} requests/s as the server counts them; parsing "
+          f"{timing.parse:.2f} s of it), items {timing.items}, unchanged {unchanged}, "
           f"failed {timing.failed}, server bytes {web.bytes_sent:,}")
 
 
@@ -252,11 +259,11 @@ async def run(args: argparse.Namespace, web: SimulatedWeb, urls: list[str]) -> N
               f"of cycle 1 ({first_bytes:,}); target < 5 %")
     web.reset()
     seq = await sequential(urls)
-    print(f"sequential baseline: {len(urls)} feeds in {seq.total:.2f} s (fetch {seq.fetch:.2f} s "
-          f"= {web.requests / seq.fetch:.0f} requests/s; parse {seq.parse:.2f} s), "
+    print(f"sequential baseline: {len(urls)} feeds in {seq.wall:.2f} s "
+          f"({web.requests / seq.wall:.0f} requests/s; parsing {seq.parse:.2f} s of it), "
           f"items {seq.items}, failed {seq.failed}")
-    print(f"speed-up vs sequential: fetching {seq.fetch / first.fetch:.1f}x, fetch + parse "
-          f"{seq.total / first.total:.1f}x; target >= 20x")
+    print(f"speed-up vs sequential: {seq.wall / first.wall:.1f}x (cycle {first.wall:.2f} s vs "
+          f"{seq.wall:.2f} s); target >= 20x")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
