@@ -13,8 +13,8 @@ are kept; titles and summaries go through ``text.normalize`` (NFC, entities, whi
   because feedparser rejects ``+07``/``GMT+7``/US dates and reads zone-less times as UTC.
 * sitemap: ``<urlset>`` gives one item per ``<url>``: ``news:title``, and the time from
   ``news:publication_date``, else ``lastmod`` (an upper bound of publication). A
-  ``<sitemapindex>`` gives one item per child sitemap (url = the child sitemap, published = its
-  lastmod) and a warning: the caller should fetch those as ``kind="sitemap"``.
+  ``<sitemapindex>`` gives no items but one ``children`` entry per child sitemap (its url and
+  lastmod) and a warning: the caller reads the newest children.
 * section: ``item_selector`` picks links, or cards that contain one; the title is the link text or
   its ``title`` attribute; the time comes from ``time_selector`` (default ``time``) inside the card
   only (``datetime``, ``data-time``, ``title``, ``content`` attributes, then the text). When the
@@ -369,8 +369,11 @@ def _parse_sitemap(body: bytes, url: str, headers: dict[str, str],
     if name == "urlset":
         items = [_sitemap_item(el, url, now) for el in _children(root, "url")]
     elif name == "sitemapindex":
-        items = [_sitemap_item(el, url, now) for el in _children(root, "sitemap")]
-        warnings.append("sitemap index: items are child sitemaps; fetch them as kind=sitemap")
+        children = [_sitemap_item(el, url, now) for el in _children(root, "sitemap")]
+        kept = _first_occurrences(child for child in children if child is not None)
+        warnings.append(f"sitemap index: {len(kept)} child sitemaps to read")
+        _log_warnings(url, warnings)
+        return ParsedFeed(items=(), title=None, warnings=tuple(warnings), children=kept)
     else:
         raise FeedError(url, f"not a sitemap: root element is <{name}>")
     kept = _first_occurrences(item for item in items if item is not None)

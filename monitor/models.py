@@ -95,11 +95,14 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class ParsedFeed:
-    """What a feed body yielded: items plus warnings about quirks met on the way."""
+    """What a feed body yielded: items plus warnings about quirks met on the way.
+
+    ``children`` are the sitemaps a sitemap index points to (url and lastmod), to read next."""
 
     items: tuple[FeedItem, ...]
     title: str | None = None
     warnings: tuple[str, ...] = ()
+    children: tuple[FeedItem, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from monitor.extract import decode_html, extract_article
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, FetchRequest, fetch_request
 from monitor.health import update_state
-from monitor.models import Article, Feed, FetchFailure, FetchResult, Source
+from monitor.models import Article, Feed, FeedItem, FetchFailure, FetchResult, ParsedFeed, Source
 from monitor.relevance import ProvinceProfile, assess
 from monitor.settings import Settings
 from monitor.store import repo
@@ -23,6 +23,8 @@ from reports.digest import build_daily_digest, day_bounds
 from reports.render import render_daily_html, render_daily_text
 
 log = logging.getLogger(__name__)
+
+MAX_CHILD_SITEMAPS = 3  # of a sitemap index, the newest ones are read each run
 
 
 def utcnow() -> datetime:
@@ -127,25 +129,55 @@ class Pipeline:
             result = await fetch_request(fetcher, FetchRequest(
                 url=feed.url, etag=state.etag, last_modified=state.last_modified,
                 previous_hash=state.body_hash, politeness=self.sources[feed.source_id].politeness))
-            self._handle_feed(feed, rows[feed.url], result, started, stats)
+            result, items = self._parse_feed(feed, result)
+            if isinstance(items, ParsedFeed):  # a sitemap index: read its newest children
+                items = await self._read_children(fetcher, feed, items, rows[feed.url], stats)
+            self._handle_feed(feed, rows[feed.url], result, items, started, stats)
 
         stats.feeds += len(todo)
         await asyncio.gather(*(one(feed) for feed in todo))
 
+    def _parse_feed(self, feed: Feed, result: FetchResult
+                    ) -> tuple[FetchResult, tuple[FeedItem, ...] | ParsedFeed]:
+        """Items of a fetched feed; a body that is not a feed turns the result into a soft
+        failure. A sitemap index comes back whole so its children can be read."""
+        if not result.ok or result.not_modified:
+            return result, ()
+        try:
+            parsed = parse_feed(result.body, url=result.final_url, headers=result.headers,
+                                kind=feed.kind, item_selector=feed.item_selector,
+                                time_selector=feed.time_selector, now=self.clock())
+        except FeedError as exc:
+            if self.strict:
+                raise
+            return replace(result, failure=FetchFailure("soft", exc.reason, result.status)), ()
+        return result, (parsed if parsed.children else parsed.items)
+
+    async def _read_children(self, fetcher: Fetcher, feed: Feed, index: ParsedFeed,
+                             row: repo.FeedRow, stats: RunStats) -> tuple[FeedItem, ...]:
+        """The newest child sitemaps of a sitemap index (news sitemaps are split by day)."""
+        newest = sorted(index.children, key=lambda c: c.published or datetime.min.replace(
+            tzinfo=UTC), reverse=True)[:MAX_CHILD_SITEMAPS]
+        politeness = self.sources[feed.source_id].politeness
+        child_feed = replace(feed, kind="sitemap")
+        items: list[FeedItem] = []
+        for child in newest:
+            started = self.clock()
+            result = await fetch_request(fetcher, FetchRequest(url=child.url,
+                                                               politeness=politeness))
+            result, found = self._parse_feed(child_feed, result)
+            with self.db.begin() as conn:
+                repo.record_fetch(conn, source_id=feed.source_id, feed_id=row.id, kind="feed",
+                                  result=result, started_at=started)
+            if result.failure is not None:
+                stats.fail(child.url, result.failure.reason)
+            elif not isinstance(found, ParsedFeed):
+                items.extend(found)
+        return tuple(items)
+
     def _handle_feed(self, feed: Feed, row: repo.FeedRow, result: FetchResult,
-                     started: datetime, stats: RunStats) -> None:
+                     items: Sequence[FeedItem], started: datetime, stats: RunStats) -> None:
         now = self.clock()
-        items = ()
-        if result.ok and not result.not_modified:
-            try:
-                parsed = parse_feed(result.body, url=result.final_url, headers=result.headers,
-                                    kind=feed.kind, item_selector=feed.item_selector,
-                                    time_selector=feed.time_selector, now=now)
-                items = parsed.items
-            except FeedError as exc:
-                if self.strict:
-                    raise
-                result = replace(result, failure=FetchFailure("soft", exc.reason, result.status))
         with self.db.begin() as conn:
             repo.record_fetch(conn, source_id=feed.source_id, feed_id=row.id, kind="feed",
                               result=result, started_at=started)

@@ -118,3 +118,31 @@ def test_second_run_is_conditional_and_retries_only_failed_pages(tmp_path, serve
         item = conn.execute(select(feed_items).where(feed_items.c.url.like("%broken%"))).one()
         assert conn.scalar(select(articles.c.id).where(articles.c.url.like("%broken%"))) is None
     assert item.status == "failed" and item.attempts == 3
+
+
+def test_a_sitemap_index_is_followed_to_its_newest_children(tmp_path, server):
+    base = server.url("").rstrip("/")
+    index = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns='
+             f'"http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f'<sitemap><loc>{base}/news-1.xml</loc><lastmod>2026-11-24T00:00:00+07:00</lastmod>'
+             f'</sitemap><sitemap><loc>{base}/news-2.xml</loc>'
+             f'<lastmod>2026-11-25T00:00:00+07:00</lastmod></sitemap></sitemapindex>')
+    child = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+             'schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+             '<url><loc>{base}/{page}</loc><news:news><news:publication_date>{when}'
+             '</news:publication_date><news:title>Tin</news:title></news:news></url></urlset>')
+    server.route("/sitemap.xml", Response(body=index.encode(),
+                                          headers={"Content-Type": "application/xml"}))
+    server.route("/news-1.xml", Response(body=child.format(
+        base=base, page="a.html", when="2026-11-24T07:30:00+07:00").encode()))
+    server.route("/news-2.xml", Response(body=child.format(
+        base=base, page="b.html", when="2026-11-25T09:00:00+07:00").encode()))
+    source = Source(id="mau", name="Báo mẫu", homepage=server.url("/"), tier="sector", feeds=(
+        Feed(source_id="mau", url=server.url("/sitemap.xml"), kind="sitemap", interval=60),))
+    db, pipeline = _pipeline(tmp_path, server)
+    pipeline.sources = {"mau": source}
+    stats = asyncio.run(pipeline.crawl())
+    assert stats.new == 2 and stats.failed == 0
+    with db.begin() as conn:
+        items = dict(conn.execute(select(feed_items.c.url, feed_items.c.published)).all())
+    assert items[server.url("/b.html")] == datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -119,11 +119,12 @@ def test_news_sitemap() -> None:
 def test_sitemap_index_returns_child_sitemaps_with_a_warning() -> None:
     parsed = parse_feed((FEEDS / "sitemap_index.xml").read_bytes(),
                         url="https://example.vn/sitemap.xml", kind="sitemap")
-    assert [item.url for item in parsed.items] == [
+    assert parsed.items == ()
+    assert [child.url for child in parsed.children] == [
         "https://example.vn/sitemaps/news-2026-09-15.xml",
         "https://example.vn/sitemaps/news-2026-09-14.xml",
     ]
-    assert parsed.items[0].published == utc(2026, 9, 15, 1, 0)
+    assert parsed.children[0].published == utc(2026, 9, 15, 1, 0)
     assert any("sitemap index" in warning for warning in parsed.warnings)
 
 
