@@ -176,6 +176,9 @@ class Article:
     tags: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     captions: tuple[str, ...] = ()
+    # which step produced each field: field name -> "rules" | "json-ld" | "opengraph" | "meta" |
+    # "generic" | "feed" | "first_seen" (only fields that have a value)
+    provenance: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def text(self) -> str:
