@@ -111,9 +111,14 @@ feed_items = Table(
 
 clusters = Table(
     "clusters", metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True),  # the id of the article that founded the story
     Column("title", Text, nullable=False),
-    Column("first_article_id", Integer),
+    Column("first_article_id", Integer),  # the first publisher's article
+    Column("first_source_id", String(64)),
+    Column("first_published", UTCDateTime),
+    Column("size", Integer, nullable=False, default=1, server_default="1"),
+    Column("outlets", Integer, nullable=False, default=1, server_default="1"),
+    Column("independent_outlets", Integer, nullable=False, default=1, server_default="1"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -144,6 +149,10 @@ articles = Table(
     Column("relevance", String(20), index=True),  # about | mention | none
     Column("relevance_score", Float),
     Column("cluster_id", Integer, ForeignKey("clusters.id"), index=True),
+    Column("provenance", JSON),  # field -> step that produced it (rules, json-ld, generic, ...)
+    Column("dedup_key", String(1000), index=True),  # canonical URL key (mobile/AMP/utm folded)
+    Column("cluster_relation", String(20)),  # new | duplicate | copy | story
+    Column("related_article_id", Integer),  # the article it duplicates, copies or follows
 )
 
 mentions = Table(

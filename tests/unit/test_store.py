@@ -155,3 +155,30 @@ def test_lock_refuses_a_second_holder_until_stale(db):
                                  stale_after=stale) is None
         repo.release_lock(conn, "scheduler", "b:2")
         assert repo.acquire_lock(conn, "scheduler", "c:3", now=NOW, stale_after=stale) is None
+
+
+def test_upgrade_from_the_first_schema_keeps_rows(tmp_path):
+    from alembic import command
+
+    from monitor.store.db import Database, _alembic_config, _create_engine
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    old = Database(_create_engine(url, "sqlite"), url)
+    cfg = _alembic_config(old)
+    with old.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with old.begin() as conn:
+        repo.sync_sources(conn, [_source()], now=NOW)
+        repo.save_article(conn, _article(), first_seen=NOW, now=NOW, raw_html=None,
+                          content_type=None, relevance=None)
+        conn.execute(text("INSERT INTO clusters (id, title, created_at, updated_at) "
+                          "VALUES (1, 'Câu chuyện', '2026-11-25 00:00:00', '2026-11-25 00:00:00')"))
+    old.dispose()
+    db = open_database(str(path))
+    assert current_revision(db) == head_revision() != "0001"
+    with db.begin() as conn:
+        assert conn.scalar(select(articles.c.title)) == "Tiêu đề"
+        assert conn.execute(text("SELECT size, independent_outlets FROM clusters")).one() == (1, 1)
+    db.dispose()
