@@ -169,10 +169,15 @@ def test_upgrade_from_the_first_schema_keeps_rows(tmp_path):
     with old.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-    with old.begin() as conn:
-        repo.sync_sources(conn, [_source()], now=NOW)
-        repo.save_article(conn, _article(), first_seen=NOW, now=NOW, raw_html=None,
-                          content_type=None, relevance=None)
+    stamp = "'2026-11-25 00:00:00'"
+    with old.begin() as conn:  # rows as the first schema's code wrote them
+        conn.execute(text("INSERT INTO sources (id, name, homepage, tier, enabled, updated_at) "
+                          f"VALUES ('s1', 'Nguồn', 'http://x/', 'other', 1, {stamp})"))
+        conn.execute(text(
+            "INSERT INTO articles (canonical_url, url, source_id, title, sapo, body, tags, images,"
+            " captions, first_seen, fetched_at, updated_at, content_hash) VALUES ('http://x/a', "
+            f"'http://x/a', 's1', 'Tiêu đề', '', '[]', '[]', '[]', '[]', {stamp}, {stamp}, "
+            f"{stamp}, 'h')"))
         conn.execute(text("INSERT INTO clusters (id, title, created_at, updated_at) "
                           "VALUES (1, 'Câu chuyện', '2026-11-25 00:00:00', '2026-11-25 00:00:00')"))
     old.dispose()
