@@ -3,68 +3,36 @@
 from __future__ import annotations
 
 import codecs
-import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import lxml.etree
 import lxml.html
-import trafilatura
 from cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from monitor.dates import parse_datetime
 from monitor.errors import ExtractError
+from monitor.extract_blocks import prepare, walk
+from monitor.extract_generic import (
+    AUTHOR_NOISE,
+    cut_pointer,
+    from_page,
+    read_body,
+    script_time_texts,
+)
+from monitor.extract_meta import Fields, from_metadata, unique
+from monitor.extract_time import parse_time, prints_time
 from monitor.models import Article, ExtractionRules, FeedItem, PublishedOrigin
 from monitor.text import fold, normalize
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
-                  "analysisnewsarticle", "opinionnewsarticle", "liveblogposting", "webpage"}
-# Page furniture that is never body text: words found anywhere in a class/id, and whole parts
-# (split on spaces, "-" and "_") that are too short to look for inside other words.
-_JUNK_WORDS = ("related", "relate", "comment", "share", "caption", "banner", "advert", "social",
-               "breadcrumb", "toolbar", "newsletter", "recommend", "tinlienquan",
-               "lienquan", "readmore", "seealso", "xemthem")
-_JUNK_PARTS = {"ad", "ads", "tag", "tags", "keyword", "keywords", "rate", "rating", "vote",
-               "print", "follow", "subscribe", "popup", "modal"}
-_SAPO_PARTS = {"lead", "description", "summary", "chapeau", "excerpt", "intro", "desc"}
-_JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "nav", "aside", "footer",
-              "figure", "figcaption", "svg", "video", "audio", "template", "select", "input")
-_TIME_CLASS = re.compile(r"date|time|publish", re.IGNORECASE)
-_PRINTED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\D{1,12}?(\d{1,2})[:hH](\d{2})")
-# the same, time first: "08:20 - 25/11/2026"
-_PRINTED_TIME_FIRST = re.compile(
-    r"(\d{1,2})[:hH](\d{2})\D{1,12}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
-_AUTHOR_NOISE = re.compile(r"^\s*(?:theo|tin,?\s*ảnh|ảnh|bài,?\s*ảnh|tin|bài|nguồn|tác giả)"
-                           r"\s*:?\s+|\s*\((?:tổng hợp|TH)\)\s*$", re.IGNORECASE)
-_META_TIME = ("article:published_time", "og:article:published_time", "pubdate", "publishdate",
-              "datepublished", "dc.date.issued", "dcterms.created", "date", "publish-date",
-              "article.published", "parsely-pub-date", "sailthru.date")
-_META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "lastmod",
-                  "dcterms.modified", "article.updated")
-
-
-@dataclass
-class _Fields:
-    """What one tier of the chain found; None or empty means 'ask the next tier'."""
-
-    title: str | None = None
-    sapo: str | None = None
-    body: list[str] = field(default_factory=list)
-    author: str | None = None
-    published: datetime | None = None
-    modified: datetime | None = None
-    section: str | None = None
-    url: str | None = None
-    tags: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+_FIELDS = ("title", "sapo", "body", "author", "section", "tags", "images", "captions")
 
 
 # ----------------------------------------------------------------------------- public API
@@ -75,42 +43,47 @@ def extract_article(html: bytes | str, *, url: str, source_id: str,
                     now: datetime | None = None) -> Article:
     """Turn one article page into an Article; raise ExtractError when it has no title and no body.
 
-    Each field comes from the first tier that has it: ``rules`` (CSS), structured metadata
-    (JSON-LD, Open Graph, meta tags), the generic extractor, then ``feed_item``. With no time
-    anywhere, ``published`` is ``now`` and ``published_origin`` is "first_seen".
+    Each field comes from the first step that has it: ``rules`` (CSS), structured metadata
+    (JSON-LD, Open Graph, meta tags), the generic extractor, then ``feed_item``; the headline and
+    the lead as printed on the page outrank the metadata copies that agree with them. With no
+    time anywhere, ``published`` is ``now`` and ``published_origin`` is "first_seen".
+    ``provenance`` names the step of each field that has a value.
     """
     text = decode_html(html) if isinstance(html, bytes) else html
     tree = _parse(text, url)
-    captions = _captions(tree)
-    by_rules = _from_rules(tree, rules) if rules else _Fields()
-    by_meta = _from_metadata(tree, url)
-    by_page = _from_page(tree)
-    title = _first(by_rules.title, by_meta.title, by_page.title,
-                   feed_item.title if feed_item else None)
-    sapo = _first(by_rules.sapo, by_page.sapo, by_meta.sapo,
-                  _clean(feed_item.summary) if feed_item else None) or ""
-    body = by_rules.body or by_page.body
-    author, body = _choose_author(by_rules.author or by_meta.author or by_page.author, body, url)
-    body = _clean_body(body, title=title or "", sapo=sapo, captions=captions)
-    if not title and not body:
+    meta = from_metadata(tree, url)
+    scripts = script_time_texts(tree)
+    prepare(tree)
+    by_rules = _from_rules(tree, rules) if rules else Fields()
+    page = from_page(tree, scripts, meta.title)
+    if not (by_rules.body or page.body or page.captions):
+        page.put("body", _fallback_body(text), "generic")
+    chosen = _choose(by_rules, meta, page, feed_item, url)
+    if not chosen.title and not chosen.body:
         raise ExtractError(url, "no title and no body text found")
-    published, origin = _choose_published(by_rules, by_meta, by_page, feed_item, now)
-    return Article(
-        url=url,
-        canonical_url=canonical_url(_first(by_meta.url, url) or url),
-        source_id=source_id,
-        title=title or "",
-        sapo=sapo,
-        body=tuple(body),
-        author=author,
-        published=published,
-        published_origin=origin,
-        modified=by_rules.modified or by_meta.modified,
-        section=_first(by_rules.section, by_meta.section),
-        tags=tuple(_unique(by_meta.tags)),
-        images=tuple(_unique(by_meta.images)),
-        captions=tuple(captions),
-    )
+    return _article(chosen, url=url, source_id=source_id, feed_item=feed_item, now=now)
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    """A JSON-ready dict of the article: times in ISO 8601 with the +07:00 offset of
+    Asia/Ho_Chi_Minh, ``body`` a list of paragraphs, and the provenance of each field."""
+    return {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "source_id": article.source_id,
+        "title": article.title,
+        "sapo": article.sapo,
+        "body": list(article.body),
+        "author": article.author,
+        "published": _local_iso(article.published),
+        "published_origin": article.published_origin,
+        "modified": _local_iso(article.modified),
+        "section": article.section,
+        "tags": list(article.tags),
+        "images": list(article.images),
+        "captions": list(article.captions),
+        "provenance": dict(article.provenance),
+    }
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -144,6 +117,9 @@ def canonical_url(url: str) -> str:
                        urlencode(query), ""))
 
 
+# ----------------------------------------------------------------------------- decoding, parsing
+
+
 def _header_charset(content_type: str | None) -> str | None:
     match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
     return match.group(1) if match else None
@@ -172,26 +148,11 @@ def _parse(text: str, url: str) -> HtmlElement:
         raise ExtractError(url, f"unparsable HTML: {exc}") from None
 
 
-def _text(el: HtmlElement) -> str:
-    return normalize(" ".join(el.itertext()))
+def _local_iso(when: datetime | None) -> str | None:
+    return when.astimezone(LOCAL_ZONE).isoformat() if when else None
 
 
-def _clean(value: object) -> str | None:
-    """A metadata string: entities decoded (some outlets escape twice), NFC, trimmed; or None."""
-    if not isinstance(value, str):
-        return None
-    return normalize(re.sub(r"<[^>]+>", " ", normalize(value))) or None
-
-
-def _first(*values: str | None) -> str | None:
-    for value in values:
-        if value and value.strip():
-            return normalize(value)
-    return None
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
+# ----------------------------------------------------------------------------- rules
 
 
 def _select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
@@ -204,402 +165,132 @@ def _select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
         return []
 
 
-def _marks(el: HtmlElement) -> tuple[str, set[str]]:
-    """An element's class and id, lower-cased, and their parts split on spaces, '-' and '_'."""
-    marks = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return marks, set(re.split(r"[\s_-]+", marks))
-
-
-def _is_junk(el: HtmlElement) -> bool:
-    if not isinstance(el.tag, str):
-        return True  # comments and processing instructions
-    if el.tag in _JUNK_TAGS or el.get("aria-hidden") == "true":
-        return True
-    marks, parts = _marks(el)
-    if not (parts & _JUNK_PARTS or any(word in marks for word in _JUNK_WORDS)):
-        return False
-    # A layout column named "social_pin ..." may still hold the article: keep what holds the h1
-    # or the main paragraphs.
-    return not el.xpath(".//h1|.//article|.//*[@itemprop='articleBody']")
-
-
-def _is_sapo(el: HtmlElement) -> bool:
-    if not isinstance(el.tag, str) or el.tag in ("body", "html"):
-        return False
-    marks, parts = _marks(el)
-    return "sapo" in marks or bool(parts & _SAPO_PARTS)
-
-
-def _strip_junk(root: HtmlElement) -> None:
-    for el in list(root.iter()):
-        if el is not root and el.getparent() is not None and _is_junk(el):
-            el.drop_tree()
-
-
-def _blocks(root: HtmlElement) -> list[str]:
-    """Paragraph texts of an element: its block children, else its own text."""
-    found = [_text(el) for el in root.iter(*_BLOCKS)
-             if not any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in el.iterdescendants())]
-    found = [t for t in found if t]
-    if not found and (own := _text(root)):
-        found = [own]
-    return found
-
-
-def _captions(tree: HtmlElement) -> list[str]:
-    found = [_text(el) for el in tree.iter("figcaption")]
-    found += [_text(el) for el in tree.xpath("//*[contains(translate(@class,'CAPTION','caption'),"
-                                             "'caption')][not(ancestor::figcaption)]")]
-    return _unique(t for t in found if t)
-
-
-def _from_rules(tree: HtmlElement, rules: ExtractionRules) -> _Fields:
-    found = _Fields()
+def _from_rules(tree: HtmlElement, rules: ExtractionRules) -> Fields:
+    """The fields the outlet's CSS selectors find; a selector that matches nothing is skipped."""
+    found = Fields()
     picked = {name: _select(tree, getattr(rules, name))
               for name in ("title", "sapo", "body", "author", "time", "section")}
-    found.title = _joined(picked["title"][:1])
-    found.sapo = _joined(picked["sapo"][:1])
-    found.author = _joined(picked["author"][:1])
-    found.section = _joined(picked["section"][-1:])
+    found.put("title", _joined(picked["title"][:1]), "rules")
+    found.put("sapo", _joined(picked["sapo"][:1]), "rules")
+    found.put("author", _joined(picked["author"][:1]), "rules")
+    found.put("section", _joined(picked["section"][-1:]), "rules")
     for el in picked["time"][:1]:
-        found.published = _element_time(el)
-    for el in picked["body"]:
-        el = _copy(el)
-        _strip_junk(el)
-        found.body.extend(_blocks(el))
+        found.put("published", _element_time(el), "rules")
+    blocks = [b for el in picked["body"] for b in walk(el)]
+    read_body(found, blocks, list(range(len(blocks))), found.title or "", "rules")
     return found
 
 
 def _joined(elements: list[HtmlElement]) -> str | None:
-    return normalize(" ".join(_text(el) for el in elements)) or None
-
-
-def _copy(el: HtmlElement) -> HtmlElement:
-    return lxml.html.fromstring(lxml.html.tostring(el, encoding="unicode"))
+    text = " ".join(normalize(" ".join(el.itertext())) for el in elements)
+    return normalize(re.split(r"\s*(?:>>|»)\s*", text)[0]) or None
 
 
 def _element_time(el: HtmlElement) -> datetime | None:
-    for value in (el.get("datetime"), el.get("content"), el.get("title"), _text(el)):
-        if value and (when := _parse_time(value)):
+    for value in (el.get("datetime"), el.get("content"), el.get("title"), el.text_content()):
+        if value and value.strip() and (when := parse_time(value)):
             return when
     return None
 
 
-def _parse_time(value: str) -> datetime | None:
-    """dates.parse_datetime, then a 'dd/mm/yyyy ... HH:MM' found inside a longer printed string."""
-    value = normalize(value)
-    when = parse_datetime(value)
-    if when is None and (m := _PRINTED.search(value)):
-        day, month, year, hour, minute = m.groups()
-        when = parse_datetime(f"{day}/{month}/{year} {hour}:{minute}")
-    if when is None and (m := _PRINTED_TIME_FIRST.search(value)):
-        hour, minute, day, month, year = m.groups()
-        when = parse_datetime(f"{day}/{month}/{year} {hour}:{minute}")
-    return when
+# ----------------------------------------------------------------------------- the chain
 
 
-def _prints_time(text: str) -> bool:
-    return bool(_PRINTED.search(text) or _PRINTED_TIME_FIRST.search(text))
-
-
-def _from_metadata(tree: HtmlElement, url: str) -> _Fields:
-    found = _Fields()
-    metas = _meta_map(tree)
-    _apply_json_ld(found, _json_ld_objects(tree), url)
-    found.title = found.title or _clean(metas.get("og:title"))
-    found.sapo = found.sapo or _clean(metas.get("og:description") or metas.get("description"))
-    found.published = found.published or _meta_time(metas, _META_TIME)
-    found.modified = found.modified or _meta_time(metas, _META_MODIFIED)
-    found.section = found.section or _clean(metas.get("article:section"))
-    found.author = found.author or _person(metas.get("author") or metas.get("article:author"))
-    tags = [t for v in _meta_all(tree, "article:tag") for t in v.split(",")]
-    found.tags += [t for t in map(_clean, tags) if t]
-    found.images += [urljoin(url, v) for v in _meta_all(tree, "og:image") if v]
-    found.url = _canonical_link(tree, url) or _clean(metas.get("og:url")) or found.url
-    return found
-
-
-def _meta_map(tree: HtmlElement) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        key = el.get("property") or el.get("name") or el.get("itemprop")
-        content = el.get("content")
-        if key and content and key.lower() not in out:
-            out[key.lower()] = content
-        if el.get("itemprop") and content:  # a meta may carry both property and itemprop
-            out.setdefault(el.get("itemprop").lower(), content)
+def _choose(rules: Fields, meta: Fields, page: Fields, item: FeedItem | None, url: str) -> Fields:
+    """One Fields with each field from the first step that has it, and its origin."""
+    out = Fields()
+    tiers = (rules, meta, page)
+    _take(out, "title", rules, _printed_over_meta(page, meta, "title"), meta, page)
+    if meta.sapo and out.title and _key(meta.sapo) == _key(out.title):
+        meta.sapo = None  # a description that repeats the headline is no lead
+    _take(out, "sapo", rules, page if page.sapo_marked else Fields(),
+          _printed_over_meta(page, meta, "sapo"), meta, page)
+    out.sapo = cut_pointer(out.sapo) if out.sapo else out.sapo
+    for name in ("section", "tags", "images", "modified", "url"):
+        _take(out, name, *tiers)
+    for name in ("body", "captions"):
+        _take(out, name, rules if rules.body else page)
+    if item is not None:
+        out.put("title", normalize(item.title), "feed")
+        out.put("sapo", normalize(re.sub(r"<[^>]+>", " ", item.summary)), "feed")
+    _take_published(out, tiers)
+    _take_author(out, tiers, url)
+    out.body = _clean_body(out.body, title=out.title or "", sapo=out.sapo or "",
+                           captions=out.captions, author=out.author)
     return out
 
 
-def _meta_all(tree: HtmlElement, key: str) -> list[str]:
-    return [el.get("content", "") for el in tree.iter("meta")
-            if (el.get("property") or el.get("name") or "").lower() == key]
+def _take(out: Fields, name: str, *tiers: Fields) -> None:
+    for tier in tiers:
+        out.put(name, getattr(tier, name), tier.origin.get(name, "generic"))
 
 
-def _meta_time(metas: dict[str, str], keys: tuple[str, ...]) -> datetime | None:
-    for key in keys:
-        if metas.get(key) and (when := _parse_time(metas[key])):
-            return when
-    return None
+def _printed_over_meta(page: Fields, meta: Fields, name: str) -> Fields:
+    """The page's printed headline or lead when the metadata has none or the same text (the
+    metadata copy is often cut short, suffixed with the outlet or stripped of its dateline)."""
+    printed, described = getattr(page, name), getattr(meta, name)
+    if printed and (not described or _overlaps(printed, described)):
+        return page
+    return Fields()
 
 
-def _canonical_link(tree: HtmlElement, url: str) -> str | None:
-    for el in tree.iter("link"):
-        if "canonical" in (el.get("rel") or "").lower().split() and el.get("href"):
-            return urljoin(url, el.get("href").strip())
-    return None
+def _overlaps(a: str, b: str) -> bool:
+    ka, kb = _key(a), _key(b)
+    short = min(len(ka), len(kb))
+    return bool(short) and (ka in kb or kb in ka or ka[:60] == kb[:60]) and short >= 10
 
 
-def _json_ld_objects(tree: HtmlElement) -> Iterator[dict]:
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            log.debug("unreadable JSON-LD block skipped")
-            continue
-        yield from _flatten_ld(data)
+def _take_published(out: Fields, tiers: tuple[Fields, ...]) -> None:
+    for tier in tiers:
+        out.put("published", tier.published, tier.origin.get("published", "generic"))
+    for tier in tiers:
+        out.put("published", tier.published_weak, tier.origin.get("published_weak", "generic"))
 
 
-def _flatten_ld(data: object) -> Iterator[dict]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten_ld(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _flatten_ld(data.get("@graph", []))
+def _take_author(out: Fields, tiers: tuple[Fields, ...], url: str) -> None:
+    """Rules, then the page's printed byline when it names the same people as the metadata (as
+    printed: order, case and separators), then metadata, then the page's byline or closing line."""
+    rules, meta, page = tiers
+    printed = [(a, page.origin.get("author", "generic")) for a in (page.author,) if a]
+    printed += [(line, out.origin.get("body", "generic")) for line in page.bylines + rules.bylines]
+    cleaned = [(name, origin) for line, origin in printed if (name := _clean_author(line, url))]
+    out.put("author", _clean_author(rules.author, url), "rules")
+    described = _clean_author(meta.author, url)
+    for name, origin in cleaned:
+        if described and _names(name) == _names(described):
+            out.put("author", name, origin)
+    out.put("author", described, meta.origin.get("author", "meta"))
+    for name, origin in cleaned:
+        out.put("author", name, origin)
 
 
-def _ld_types(obj: dict) -> set[str]:
-    kind = obj.get("@type", [])
-    return {str(k).lower() for k in (kind if isinstance(kind, list) else [kind])}
-
-
-def _apply_json_ld(found: _Fields, objects: Iterable[dict], url: str) -> None:
-    for obj in objects:
-        types = _ld_types(obj)
-        if "breadcrumblist" in types:
-            found.section = _breadcrumb_last(obj) or found.section
-        elif types & _ARTICLE_TYPES and ("headline" in obj or "articleBody" in obj):
-            _apply_article_ld(found, obj, url)
-
-
-def _apply_article_ld(found: _Fields, obj: dict, url: str) -> None:
-    found.title = found.title or _clean(obj.get("headline"))
-    found.sapo = found.sapo or _clean(obj.get("description"))
-    found.published = found.published or _parse_ld_time(obj.get("datePublished"))
-    found.modified = found.modified or _parse_ld_time(obj.get("dateModified"))
-    found.author = found.author or _person(obj.get("author"))
-    if not found.section and (section := _clean(_one(obj.get("articleSection")))):
-        found.section = section.split(",")[-1].strip() or None
-    keywords = obj.get("keywords") or []
-    keywords = [keywords] if isinstance(keywords, str) else keywords
-    parts = [k for item in keywords if isinstance(item, str) for k in item.split(",")]
-    found.tags += [t for t in map(_clean, parts) if t]
-    found.images += [urljoin(url, i) for i in _image_urls(obj.get("image"))]
-
-
-def _one(value: object) -> object:
-    return value[-1] if isinstance(value, list) and value else value
-
-
-def _parse_ld_time(value: object) -> datetime | None:
-    return _parse_time(value) if isinstance(value, str) and value.strip() else None
-
-
-def _image_urls(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [value["url"]] if isinstance(value.get("url"), str) else []
-    if isinstance(value, list):
-        return [u for item in value for u in _image_urls(item)]
-    return []
-
-
-def _person(value: object) -> str | None:
-    """An author name from a string, a Person object or a list of them; URLs and orgs are not."""
-    if isinstance(value, list):
-        names = [n for n in (_person(v) for v in value) if n]
-        return ", ".join(_unique(names)) or None
-    if isinstance(value, dict):
-        if "organization" in _ld_types(value):
-            return None
-        value = value.get("name")
-    name = _clean(value)
-    if not name or re.match(r"https?://|www\.", name):
-        return None
-    return name
-
-
-def _breadcrumb_last(obj: dict) -> str | None:
-    items = list(_flatten_ld(obj.get("itemListElement", [])))
-    items = [i for i in items if "listitem" in _ld_types(i)]
-    items.sort(key=lambda i: int(i.get("position", 0) or 0))
-    for item in reversed(items):
-        inner = item.get("item")
-        name = item.get("name") or (inner.get("name") if isinstance(inner, dict) else None)
-        if name := _clean(name):
-            return name
-    return None
-
-
-def _from_page(tree: HtmlElement) -> _Fields:
-    found = _Fields()
-    h1 = next((t for t in (_text(el) for el in tree.iter("h1")) if t), None)
-    found.title = h1 or _title_tag(tree)
-    found.sapo = _lead(tree)
-    found.published = _printed_time(tree)
-    found.author = _author_element(tree)
-    found.body = _generic_body(tree)
-    return found
-
-
-def _title_tag(tree: HtmlElement) -> str | None:
-    title = tree.find(".//title")
-    if title is None or not (text := _text(title)):
-        return None
-    return re.split(r"\s+[|–-]\s+(?=[^|–-]+$)", text)[0] or text  # drop " - Outlet" suffix
-
-
-def _lead(tree: HtmlElement) -> str | None:
-    for el in tree.xpath("//body//*[@class]"):
-        if el.tag in ("p", "h2", "div", "span", "strong", "section", "h3") and _is_sapo(el) \
-                and not any(_is_junk(a) for a in (el, *el.iterancestors())) \
-                and not el.xpath("ancestor::a") and 30 <= len(text := _text(el)) <= 1200:
-            return text
-    return None
-
-
-def _printed_time(tree: HtmlElement) -> datetime | None:
-    for el in tree.iter("time"):
-        if when := _element_time(el):
-            return when
-    for el in tree.xpath("//body//*[@class or @data-role]"):
-        marks = f"{el.get('class', '')} {el.get('data-role', '')}"
-        text = _text(el)
-        if _TIME_CLASS.search(marks) and len(text) <= 80 and _prints_time(text):
-            if when := _parse_time(text):
-                return when
-    return _time_anywhere(tree)
-
-
-def _time_anywhere(tree: HtmlElement) -> datetime | None:
-    """The first short text in the page that prints 'dd/mm/yyyy HH:MM' after the headline."""
-    start = next(iter(tree.iter("h1")), None)
-    seen_start = start is None
-    for el in tree.iter():
-        seen_start = seen_start or el is start
-        if not seen_start or not isinstance(el.tag, str) or el.tag in ("script", "style"):
-            continue
-        for piece in (el.text, el.tail):
-            own = normalize(piece or "")
-            if own and len(own) <= 80 and _prints_time(own) and (when := _parse_time(own)):
-                return when
-    return None
-
-
-def _author_element(tree: HtmlElement) -> str | None:
-    for el in tree.xpath("//body//*[contains(translate(@class,'AUTHOR','author'),'author')]"):
-        text = _text(el)
-        if 2 <= len(text) <= 60:
-            return text
-    return None
-
-
-def _generic_body(tree: HtmlElement) -> list[str]:
-    body = tree.find("body")
-    if body is None:
-        return []
-    body = _copy(body)
-    _strip_junk(body)
-    for el in body.iter("h1"):
-        el.drop_tree()
-    for el in list(body.iter()):
-        if el.getparent() is not None and _is_sapo(el):
-            el.drop_tree()
-    # a whole document: trafilatura rejects a tree whose root has a single child
-    document = "<html><head><title></title></head>%s</html>"
-    return _trafilatura_paragraphs(document % lxml.html.tostring(body, encoding="unicode"))
-
-
-def _trafilatura_paragraphs(html: str) -> list[str]:
-    """trafilatura in precision mode; its default mode only when it finds the same paragraphs and
-    more (precision mode drops boxed sidebars that belong to the body)."""
-    precise = _trafilatura_run(html, precision=True)
-    if not precise:
-        return []
-    fuller = _trafilatura_run(html, precision=False)
-    if len("".join(fuller)) > len("".join(precise)) and set(precise) <= set(fuller):
-        return fuller
-    return precise
-
-
-def _trafilatura_run(html: str, *, precision: bool) -> list[str]:
-    xml = trafilatura.extract(html, output_format="xml", favor_precision=precision,
-                              include_comments=False, include_tables=False,
-                              include_images=False, include_formatting=False,
-                              include_links=False, with_metadata=False)
-    if not xml:
-        return []
-    root = lxml.etree.fromstring(xml.encode("utf-8"))
-    out = []
-    for el in root.iter("p", "head", "item", "quote"):
-        if el.xpath("ancestor::p|ancestor::quote|ancestor::item"):
-            continue
-        if text := normalize(" ".join(el.itertext())):
-            out.append(text)
-    return out
-
-
-def _choose_published(by_rules: _Fields, by_meta: _Fields, by_page: _Fields,
-                      feed_item: FeedItem | None, now: datetime | None,
-                      ) -> tuple[datetime | None, PublishedOrigin | None]:
-    for tier in (by_rules, by_meta, by_page):
-        if tier.published is not None:
-            return tier.published, "page"
-    if feed_item is not None and feed_item.published is not None:
-        return feed_item.published, "feed"
-    if now is not None:
-        return now, "first_seen"
-    return None, None
-
-
-def _choose_author(author: str | None, body: list[str], url: str) -> tuple[str | None, list[str]]:
-    """Clean the author; drop an outlet name; take a trailing byline paragraph out of the body."""
-    author = _clean_author(author, url)
-    if body and _looks_like_byline(body[-1]):
-        byline = _clean_author(body[-1], url)
-        body = body[:-1]
-        author = author or byline
-    return author, body
+def _names(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text))) - {"va"}
 
 
 def _clean_author(author: str | None, url: str) -> str | None:
     if not author:
         return None
-    author = normalize(_AUTHOR_NOISE.sub("", normalize(author))).strip(" -–,.")
+    lone_source = bool(re.match(r"\s*theo\s+\S+\s*$", author, re.IGNORECASE))
+    author = normalize(AUTHOR_NOISE.sub("", normalize(author))).strip(" -–,:;")
+    author = normalize(AUTHOR_NOISE.sub("", author)).strip(" -–,:;")
     host = urlsplit(url).hostname or ""
     labels = [p for p in host.split(".") if p not in ("www", "m", "com", "vn", "net", "org")]
     squashed = fold(author).replace(" ", "")
-    if not author or any(label and label in squashed for label in labels) \
-            or re.search(r"\.(?:vn|com|net)\b|channelvn", squashed):
-        return None  # an outlet or a company, not a person
+    if not author or lone_source or len(author) > 80 \
+            or any(label and label in squashed for label in labels) \
+            or re.search(r"\.(?:vn|com|net)\b|channelvn|vccorp", squashed):
+        return None  # an outlet or a company ("Theo Ngoisao"), not a person
     return author
 
 
-def _looks_like_byline(paragraph: str) -> bool:
-    """A short closing line of capitalised words: 'Hà Thu (tổng hợp)', 'NHẬT XUÂN - NGHI VŨ'."""
-    words = [w for w in _AUTHOR_NOISE.sub("", paragraph).split() if w not in ("-", "–", "và")]
-    return 0 < len(words) <= 6 and all(w[:1].isupper() for w in words) \
-        and not paragraph.endswith((".", "!", "?", ":", "…"))
-
-
-def _clean_body(body: list[str], *, title: str, sapo: str, captions: list[str]) -> list[str]:
-    skip = {_key(title), _key(sapo)} | {_key(c) for c in captions}
+def _clean_body(body: list[str], *, title: str, sapo: str, captions: list[str],
+                author: str | None) -> list[str]:
+    skip = {_key(title), _key(sapo), _key(author or "")} | {_key(c) for c in captions}
     out = [p for p in body if _key(p) not in skip]
     while out and sapo and _same_lead(out[0], sapo):
         out = out[1:]
-    return _unique(out)
+    return unique(out)
 
 
 def _key(text: str) -> str:
@@ -610,3 +301,43 @@ def _same_lead(paragraph: str, sapo: str) -> bool:
     """The first paragraph repeats the sapo (maybe without its dateline or with it cut short)."""
     a, b = _key(paragraph), _key(sapo)
     return bool(a) and (a == b or (len(a) > 40 and (a in b or b in a)))
+
+
+def _fallback_body(html: str) -> list[str]:
+    """trafilatura's paragraphs, for the rare page where the generic extractor finds nothing."""
+    import trafilatura  # imported here: slow to import and seldom needed
+
+    found = trafilatura.extract(html, output_format="txt", include_comments=False,
+                                include_tables=False, with_metadata=False)
+    lines = [normalize(line) for line in (found or "").split("\n")]
+    return [p for p in lines if p and not (len(p) <= 80 and prints_time(p))]
+
+
+def _article(chosen: Fields, *, url: str, source_id: str, feed_item: FeedItem | None,
+             now: datetime | None) -> Article:
+    published, origin = chosen.published, "page"
+    if published is None and feed_item is not None and feed_item.published is not None:
+        published, origin = feed_item.published, "feed"
+        chosen.origin["published"] = "feed"
+    if published is None and now is not None:
+        published, origin = now, "first_seen"
+        chosen.origin["published"] = "first_seen"
+    canonical = canonical_url(chosen.url or url)
+    provenance = {name: chosen.origin[name] for name in _FIELDS if getattr(chosen, name)}
+    provenance.update({name: chosen.origin[name] for name in ("published", "modified")
+                       if getattr(chosen, name) or name == "published" and published})
+    provenance["canonical_url"] = chosen.origin.get("url", "generic")
+    return Article(
+        url=url, canonical_url=canonical, source_id=source_id, title=chosen.title or "",
+        sapo=chosen.sapo or "", body=tuple(chosen.body), author=chosen.author,
+        published=published, published_origin=_origin(published, origin),
+        modified=chosen.modified, section=chosen.section, tags=tuple(unique(chosen.tags)),
+        images=tuple(unique(chosen.images)), captions=tuple(unique(chosen.captions)),
+        provenance=provenance,
+    )
+
+
+def _origin(published: datetime | None, origin: str) -> PublishedOrigin | None:
+    if published is None:
+        return None
+    return origin  # type: ignore[return-value]

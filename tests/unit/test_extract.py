@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+from monitor.config import load_sources
 from monitor.errors import ExtractError
-from monitor.extract import canonical_url, decode_html, extract_article
+from monitor.extract import article_json, canonical_url, decode_html, extract_article
 from monitor.models import ExtractionRules, FeedItem
+from monitor.text import normalize
 
 ICT = timezone(timedelta(hours=7))
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -273,24 +277,213 @@ def test_undecodable_bytes_do_not_raise() -> None:
     assert "\ufffd" in decode_html(raw, None)
 
 
+# ----------------------------------------------------------------------------- provenance, JSON
+
+
+def test_provenance_names_the_step_of_each_field() -> None:
+    head = (ld({"@type": "NewsArticle", "headline": "Tiêu đề JSON-LD",
+                "datePublished": "2026-11-25T09:15:00+07:00"})
+            + "<meta property='og:description' content='Mô tả Open Graph của bài báo mẫu này.'>"
+            + "<meta property='article:section' content='Kinh tế'>"
+            + "<meta name='author' content='Trần Bình'>")
+    body = (f"<h1>Tiêu đề H1</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+    rules = ExtractionRules(title="h1")
+    art = extract_article(page(head, body), url=URL, source_id="s", rules=rules, now=NOW)
+    assert art.provenance["title"] == "rules"
+    assert art.provenance["published"] == "json-ld"
+    assert art.provenance["sapo"] == "opengraph"
+    assert art.provenance["section"] == "opengraph"
+    assert art.provenance["author"] == "meta"
+    assert art.provenance["body"] == "generic"
+    assert "modified" not in art.provenance and "tags" not in art.provenance  # no value, no entry
+    for name, origin in art.provenance.items():
+        assert origin in ("rules", "json-ld", "opengraph", "meta", "generic", "feed",
+                          "first_seen"), name
+
+
+def test_provenance_of_feed_and_first_seen_times() -> None:
+    html = page("", article_body())
+    item = FeedItem(url=URL, title="Tiêu đề feed", published=datetime(2026, 11, 24, tzinfo=UTC))
+    assert extract_article(html, url=URL, source_id="s", feed_item=item,
+                           now=NOW).provenance["published"] == "feed"
+    assert extract_article(html, url=URL, source_id="s",
+                           now=NOW).provenance["published"] == "first_seen"
+    assert "published" not in extract_article(html, url=URL, source_id="s").provenance
+
+
+def test_article_json_is_local_time_with_body_list_and_provenance() -> None:
+    head = ("<meta property='article:published_time' content='2026-11-25T01:30:00Z'>"
+            "<meta property='article:modified_time' content='2026-11-25T18:00:00+00:00'>")
+    art = extract_article(page(head, article_body()), url=URL, source_id="s", now=NOW)
+    data = article_json(art)
+    assert data["published"] == "2026-11-25T08:30:00+07:00"
+    assert data["modified"] == "2026-11-26T01:00:00+07:00"  # the local day moves too
+    assert data["body"] == [P1, P2, P3]
+    assert data["provenance"] == art.provenance and data["provenance"]["published"] == "opengraph"
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+def test_article_json_without_time() -> None:
+    data = article_json(extract_article(page("", article_body()), url=URL, source_id="s"))
+    assert data["published"] is None and data["published_origin"] is None
+
+
+# ----------------------------------------------------------------------------- generic path
+
+
+def test_double_line_breaks_split_paragraphs_single_ones_do_not() -> None:
+    body = (f"<h1>Tâm sự của bạn đọc</h1><div class='content'><p class='Normal'>{P1}<br/><br/>"
+            f"{P2}<br>{P3}</p></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.body == (P1, f"{P2} {P3}")
+
+
+def test_photo_table_and_centred_line_under_a_photo_are_captions() -> None:
+    body = (f"<h1>Tiêu đề</h1><div class='content'><p>{P1}</p>"
+            f"<table><tr><td><img src='a.jpg'></td></tr><tr><td>{CAPTION}</td></tr></table>"
+            f"<p>{P2}</p><p style='text-align:center'><img src='b.jpg'></p>"
+            f"<p style='text-align: center'>Ảnh thứ hai của bài.</p><p>{P3}</p></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.body == (P1, P2, P3)
+    assert art.captions == (CAPTION, "Ảnh thứ hai của bài.")
+
+
+def test_related_links_pointer_lines_and_closing_box_are_not_body() -> None:
+    body = (f"<h1>Tiêu đề</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+            f"<p><a href='/a'>&gt;&gt; {RELATED}</a></p><p>Xem thêm: {RELATED}</p>"
+            f"<h3>Tin liên quan</h3><p>{COMMENT}</p></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.body == (P1, P2, P3)
+
+
+def test_utility_css_words_are_not_cues() -> None:
+    # "leading-6" is line height, not a lead; a page of utility classes has no cue words
+    body = (f"<h1 class='text-4xl'>Tiêu đề</h1><div class='leading-6 text-lg'><p>{P1}</p>"
+            f"<p>{P2}</p><p>{P3}</p></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.sapo == "" and art.body == (P1, P2, P3)
+
+
+def test_heading_between_headline_and_body_is_the_sapo() -> None:
+    body = (f"<article><h1>Tiêu đề</h1><h2>(Báo mẫu) - {SAPO}</h2>"
+            f"<div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.sapo == f"(Báo mẫu) - {SAPO}"
+    assert art.body == (P1, P2, P3)
+
+
+def test_right_aligned_closing_lines_are_bylines_not_body() -> None:
+    body = article_body().replace(
+        "</div>", "<div style='text-align:right'><i>Theo Minh Nguyễn/Vcamp.vn</i></div>"
+        "<div style='text-align:right'><i>Forbes</i></div></div>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.body == (P1, P2, P3)
+    assert art.author == "Minh Nguyễn"
+
+
+def test_outlet_alone_is_no_author() -> None:
+    body = article_body().replace("<div class='content'>",
+                                  "<div class='content'><p itemprop='author'>Theo Ngoisao</p>")
+    art = extract_article(page("", body), url=URL, source_id="s", now=NOW)
+    assert art.author is None
+
+
+def test_printed_byline_wins_over_the_same_names_in_metadata() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Tiêu đề",
+               "author": [{"@type": "Person", "name": "NHẬT XUÂN"},
+                          {"@type": "Person", "name": "NGHI VŨ"}]})
+    body = article_body().replace(
+        "</div>", "</div><div class='detail-author-bot'><a>NHẬT XUÂN</a> - <a>NGHI VŨ</a></div>")
+    art = extract_article(page(head, body), url=URL, source_id="s", now=NOW)
+    assert art.author == "NHẬT XUÂN - NGHI VŨ"
+
+
+def test_time_written_by_an_inline_script_and_evening_clock() -> None:
+    script = ("<span id='pDateTime'></span><script>document.getElementById('pDateTime')"
+              ".innerHTML=\"Th&#7913; n&#259;m, 20/12/2012, 16:10 GMT+7\";</script>")
+    art = extract_article(page("", article_body() + script), url=URL, source_id="s", now=NOW)
+    assert art.published == datetime(2012, 12, 20, 16, 10, tzinfo=ICT)
+    evening = article_body().replace(
+        "</h1>", "</h1><span class='timestamp'>Cập nhật thứ hai, ngày 24/12/12 11:05 tối</span>")
+    art = extract_article(page("", evening), url=URL, source_id="s", now=NOW)
+    assert art.published == datetime(2012, 12, 24, 23, 5, tzinfo=ICT)
+
+
+def test_date_only_metadata_yields_to_a_printed_time() -> None:
+    head = "<meta itemprop='datePublished' content='2012-12-25'>"
+    body = article_body().replace("</h1>", "</h1><span>Thứ Ba, 25/12/2012 - 10:03</span>")
+    art = extract_article(page(head, body), url=URL, source_id="s", now=NOW)
+    assert art.published == datetime(2012, 12, 25, 10, 3, tzinfo=ICT)
+
+
 # ----------------------------------------------------------------------------- real pages
 
 
-REAL_PAGES = ["VnExpress_2025_10_22", "dantri_article", "tuoitre_article", "vnexpress_article"]
+def syllables(paragraphs: list[str] | tuple[str, ...]) -> Counter[str]:
+    return Counter(t for p in paragraphs for t in normalize(p).split())
+
+
+def body_f1(found: tuple[str, ...], gold: list[str]) -> float:
+    """F1 over syllables (as bench/extract.py scores); two empty bodies agree."""
+    a, b = syllables(found), syllables(gold)
+    if not a and not b:
+        return 1.0
+    common = sum((a & b).values())
+    return 0.0 if not common else 2 * common / (sum(a.values()) + sum(b.values()))
+
+
+# page-name prefix -> source id in sources.yaml (the others have no source of their own)
+SOURCES = {"vnexpress": "vnexpress", "dantri": "dantri", "tuoitre": "tuoitre",
+           "vietnamnet": "vietnamnet", "nld": "nld", "zing": "znews"}
+# 0.95: on a page of 20 paragraphs, one lost or one extra paragraph still passes, two do not;
+# on the short pages (1 to 3 paragraphs) any lost or extra paragraph fails. The generic path
+# scores 1.0 on every page today (bench/extract.py); trafilatura averages 0.73.
+BODY_F1_FLOOR = 0.95
+
+
+def gold_pages(shared_data) -> list[str]:
+    return sorted(p.name.removesuffix(".gold.json")
+                  for p in (shared_data / "pages").glob("*.gold.json"))
+
+
+@pytest.fixture(scope="module")
+def source_rules() -> dict[str, ExtractionRules]:
+    sources = load_sources(Path(__file__).resolve().parents[2] / "sources.yaml")
+    return {s.id: s.rules for s in sources if s.rules}
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("name", REAL_PAGES)
-def test_real_page_title_and_time(shared_data, name: str) -> None:
-    pages = shared_data / "pages"
-    gold = json.loads((pages / f"{name}.gold.json").read_text(encoding="utf-8"))
-    art = extract_article((pages / f"{name}.html").read_bytes(), url=gold["url"],
-                          source_id=name.split("_")[0].lower(), now=NOW)
-    assert art.title == gold["title"]
-    expected = datetime.fromisoformat(gold["published"])
-    assert art.published is not None and art.published_origin == "page"
-    assert art.published.replace(second=0, microsecond=0) == expected.replace(second=0)
-    assert art.canonical_url == gold["url"]
-    assert art.body, "no body extracted"
-    assert set(gold["body_paragraphs"][:1]) <= set(art.body)
-    assert not set(gold["captions"]) & set(art.body)
+@pytest.mark.parametrize("with_rules", [True, False], ids=["rules", "generic"])
+def test_gold_pages(shared_data, source_rules, with_rules: bool) -> None:
+    names = gold_pages(shared_data)
+    assert len(names) >= 10
+    for name in names:
+        pages = shared_data / "pages"
+        gold = json.loads((pages / f"{name}.gold.json").read_text(encoding="utf-8"))
+        source = next((v for k, v in SOURCES.items() if name.lower().startswith(k)), "other")
+        rules = source_rules.get(source) if with_rules else None
+        art = extract_article((pages / f"{name}.html").read_bytes(), source_id=source,
+                              url=gold["url"] or f"http://example.invalid/{name}.html",
+                              rules=rules, now=NOW)
+        assert art.title == gold["title"], name
+        expected = datetime.fromisoformat(gold["published"])
+        assert art.published_origin == "page", name
+        assert art.published.replace(second=0) == expected.replace(second=0), name
+        assert body_f1(art.body, gold["body_paragraphs"]) >= BODY_F1_FLOOR, name
+        assert not set(gold["captions"]) & set(art.body), name
+        if gold["url"]:
+            assert art.canonical_url == gold["url"], name
+
+
+def test_headline_is_found_by_the_metadata_title_not_the_logo_h1() -> None:
+    head = "<meta property='og:title' content='Vải thiều được mùa, được giá | Báo Mẫu'>"
+    filler = "".join(f"<li><a href='/{i}'>Chuyên mục số {i} của trang</a></li>" for i in range(40))
+    body = (f"<h1 class='logo'><a href='/'>Báo Mẫu</a></h1><ul>{filler}</ul>"
+            "<div class='article'><h2 class='title'>Vải thiều được mùa, được giá</h2>"
+            "<span>25/11/2026 08:00</span>"
+            f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></div>")
+    art = extract_article(page(head, body), url=URL, source_id="s", now=NOW)
+    assert art.title == "Vải thiều được mùa, được giá"
+    assert art.provenance["title"] == "generic"
+    assert art.published == datetime(2026, 11, 25, 8, 0, tzinfo=ICT)
+    assert art.body == (P1, P2, P3)
