@@ -272,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per response")
-    parser.add_argument("--global-concurrency", type=int, default=200)
+    parser.add_argument("--global-concurrency", type=int,
+                        default=FetchSettings().global_concurrency,
+                        help="requests in flight in all (default: the shipped setting)")
     args = parser.parse_args(argv)
     web = SimulatedWeb(latency=args.latency)
     with ServerThread(web, args.hosts) as server:

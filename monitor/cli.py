@@ -188,7 +188,7 @@ def digest_daily(obj: Context, day: datetime, out_dir: str) -> None:
 
     profile = obj.profile()
     files = write_daily_digest(obj.database(), day.date(), Path(out_dir), area=profile.name,
-                               now=datetime.now(UTC))
+                               now=datetime.now(UTC), timezone=obj.settings.timezone)
     click.echo(f"{files.articles} articles")
     click.echo(str(files.html))
     click.echo(str(files.text))

@@ -47,7 +47,8 @@ def run_demo(out_dir: Path, *, base_port: int | None = 18400,
         db = open_database(settings.database_url)
         pipeline = Pipeline(db, load_sources(sources_path), settings, profile)
         stats = asyncio.run(pipeline.crawl())
-    files = write_daily_digest(db, DEMO_DAY, out_dir, area=profile.name, now=datetime.now(UTC))
+    files = write_daily_digest(db, DEMO_DAY, out_dir, area=profile.name, now=datetime.now(UTC),
+                               timezone=settings.timezone)
     db.dispose()
     return DemoResult(stats, (("database", db_path), ("sources", sources_path),
                               ("digest (HTML)", files.html), ("digest (text)", files.text)))

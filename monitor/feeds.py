@@ -27,10 +27,11 @@ are kept; titles and summaries go through ``text.normalize`` (NFC, entities, whi
 from __future__ import annotations
 
 import calendar
-import gzip
+import codecs
 import io
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -72,7 +73,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     given as RSS, a page given as a sitemap) or a section page yields no item.
     """
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    body = _gunzip(body)
+    body = _gunzip(body, url)
     if not body.strip():
         raise FeedError(url, "empty body")
     if kind == "section":
@@ -89,17 +90,23 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
 
 
 def _add_warnings(parsed: ParsedFeed, *warnings: str) -> ParsedFeed:
-    return ParsedFeed(items=parsed.items, title=parsed.title,
-                      warnings=tuple(warnings) + parsed.warnings)
+    return replace(parsed, warnings=tuple(warnings) + parsed.warnings)
 
 
-def _gunzip(body: bytes) -> bytes:
+MAX_GUNZIPPED = 50 * 1024 * 1024  # a gzip bomb stops here, not at the memory limit
+
+
+def _gunzip(body: bytes, url: str = "") -> bytes:
     if body[:2] != b"\x1f\x8b":
         return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        return gzip.decompress(body)
-    except (OSError, EOFError):
+        data = inflater.decompress(body, MAX_GUNZIPPED)
+    except zlib.error:
         return body
+    if inflater.unconsumed_tail:
+        raise FeedError(url, f"gzip body expands beyond {MAX_GUNZIPPED} bytes")
+    return data
 
 
 def _root_name(body: bytes) -> str | None:
@@ -338,7 +345,11 @@ def _clean_url(href: str | None, base: str) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
-    parts = urlsplit(urljoin(base, href))
+    try:
+        parts = urlsplit(urljoin(base, href))
+        parts.port  # noqa: B018 (raises ValueError on a port out of range)
+    except ValueError:  # "http://[x/b", a bad port: not a usable link
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     query = parts.query
@@ -441,6 +452,10 @@ def _parse_section(body: bytes, url: str, headers: dict[str, str], item_selector
 
 def _html_document(body: bytes, url: str, headers: dict[str, str]) -> lxml.html.HtmlElement:
     encoding = _html_encoding(body, headers)
+    try:
+        codecs.lookup(encoding or "utf-8")
+    except LookupError:  # charset="x-bogus": let the parser guess from the bytes
+        encoding = None
     parser = lxml.html.HTMLParser(encoding=encoding)
     try:
         document = lxml.html.document_fromstring(body, parser=parser)

@@ -203,6 +203,9 @@ class Fetcher:
 
     def _should_retry(self, outcome: _Outcome, retries_done: int) -> bool:
         failure = outcome.failure
+        if failure is not None and failure.retry_after is not None \
+                and failure.retry_after > self.settings.backoff_max:
+            return False  # the server asked for a longer pause: the feed's schedule honours it
         return (
             failure is not None
             and failure.kind == "temporary"
@@ -211,9 +214,9 @@ class Fetcher:
         )
 
     def _retry_delay(self, failure: FetchFailure | None, retries_done: int) -> float:
-        cap = self.settings.backoff_max
         if failure is not None and failure.retry_after is not None:
-            return min(failure.retry_after, cap)
+            return failure.retry_after  # at most backoff_max: longer ones are not retried here
+        cap = self.settings.backoff_max
         return self._rng.uniform(0, min(cap, self.settings.backoff_base * 2**retries_done))
 
     async def _attempt(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from monitor import store
 from monitor.errors import ExtractError, FeedError
@@ -263,13 +264,15 @@ class DigestFiles:
 
 
 def write_daily_digest(db: store.Database, day: date, out_dir: Path, *, area: str,
-                       now: datetime) -> DigestFiles:
-    """Build the day's digest from the store, write HTML and text files, and record it."""
-    start, end = day_bounds(day)
+                       now: datetime, timezone: str = "Asia/Ho_Chi_Minh") -> DigestFiles:
+    """Build the day's digest from the store, write HTML and text files, and record it.
+    ``day`` is a local day in ``timezone`` (the setting)."""
+    tz = ZoneInfo(timezone)
+    start, end = day_bounds(day, tz)
     with db.begin() as conn:
         rows = repo.articles_between(conn, start, end, relevance=("about", "mention"))
         places = repo.mention_names(conn, [r["id"] for r in rows])
-        digest = build_daily_digest(day, rows, area=area, places=places)
+        digest = build_daily_digest(day, rows, area=area, places=places, tz=tz)
         html, text = render_daily_html(digest), render_daily_text(digest)
         repo.save_digest(conn, kind="daily", period=digest.period, html=html, text=text, now=now)
     out_dir.mkdir(parents=True, exist_ok=True)

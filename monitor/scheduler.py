@@ -17,10 +17,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.errors import ConfigError, SchedulerLockedError
+from monitor.errors import SchedulerLockedError
 from monitor.fetch import Fetcher
 from monitor.models import Feed
 from monitor.pipeline import Pipeline, write_daily_digest
+from monitor.settings import parse_clock
 from monitor.store import repo
 
 log = logging.getLogger(__name__)
@@ -61,11 +62,7 @@ def acquire_scheduler_lock(pipeline: Pipeline, holder: str, now: datetime) -> No
 
 
 def parse_local_time(value: str) -> time:
-    try:
-        hour, minute = (int(p) for p in value.split(":"))
-        return time(hour, minute)
-    except ValueError:
-        raise ConfigError("settings", "scheduler.digest_time", "HH:MM", value) from None
+    return parse_clock(value, path="scheduler.digest_time")
 
 
 class Scheduler:
@@ -149,7 +146,7 @@ class Scheduler:
     async def _digest(self) -> None:
         yesterday = (self.clock().astimezone(self.tz) - timedelta(days=1)).date()
         files = write_daily_digest(self.pipeline.db, yesterday, self.digest_dir, area=self.area,
-                                   now=self.clock())
+                                   now=self.clock(), timezone=self.settings.timezone)
         log.info("daily digest for %s: %s", yesterday, files.html)
 
     async def _heartbeat(self) -> None:

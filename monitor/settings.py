@@ -7,9 +7,12 @@ are errors that name the file and the path, like sources.yaml.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -36,7 +39,7 @@ class FetchSettings:
     backoff_max: float = 60.0
     concurrency_per_host: int = 1
     min_interval: float = 2.0
-    global_concurrency: int = 32
+    global_concurrency: int = 100
     respect_robots: bool = True
     robots_ttl: float = 86400.0
 
@@ -97,7 +100,26 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     for var, dotted in _ENV.items():
         if env.get(var):
             settings = _set(settings, dotted, env[var], source=f"${var}")
+    _validate(settings, str(chosen) if chosen is not None else "settings")
     return settings
+
+
+def _validate(settings: Settings, source: str) -> None:
+    """Values whose type is right but whose content may not be: zone names, clock times."""
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(source, "timezone", "an IANA time zone such as Asia/Ho_Chi_Minh",
+                          settings.timezone) from None
+    parse_clock(settings.scheduler.digest_time, source=source, path="scheduler.digest_time")
+
+
+def parse_clock(value: str, *, source: str = "settings", path: str = "time") -> time:
+    """'HH:MM' (24-hour) -> time; ConfigError naming the file and the setting otherwise."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(source, path, "a time of day HH:MM such as 07:00", value)
+    return time(int(match[1]), int(match[2]))
 
 
 def _apply_file(settings: Settings, path: Path) -> Settings:

@@ -190,3 +190,28 @@ def test_featured_copy_without_time_takes_the_same_articles_later_time() -> None
     assert [i.url.rsplit("/", 1)[1] for i in parsed.items] == ["a-1.html", "b-2.html"]
     assert [i.published for i in parsed.items] == [utc(2026, 11, 25, 0, 5),
                                                    utc(2026, 11, 25, 1, 10)]
+
+
+def test_a_malformed_link_skips_only_that_item() -> None:
+    body = rss("<item><title>A</title><link>http://[x/b</link></item>"
+               "<item><title>B</title><link>https://x.vn:99999/b</link></item>"
+               "<item><title>C</title><link>https://x.vn/c</link></item>")
+    assert [i.url for i in parse_feed(body, url=URL).items] == ["https://x.vn/c"]
+
+
+def test_unknown_charset_on_a_section_page_is_survived() -> None:
+    page = ('<html><head><meta charset="x-bogus"></head><body><article>'
+            '<a href="/tin-1.html">Tin một</a></article></body></html>').encode()
+    parsed = parse_feed(page, url="https://x.vn/", kind="section", item_selector="article a")
+    assert [i.title for i in parsed.items] == ["Tin một"]
+
+
+def test_a_gzip_bomb_is_refused() -> None:
+    bomb = gzip.compress(b"<rss>" + b" " * (60 * 1024 * 1024))
+    with pytest.raises(FeedError, match="expands beyond"):
+        parse_feed(bomb, url=URL)
+
+
+def test_a_sitemap_index_given_as_rss_keeps_its_children() -> None:
+    parsed = parse_feed((FEEDS / "sitemap_index.xml").read_bytes(), url=URL, kind="rss")
+    assert len(parsed.children) == 2 and parsed.items == ()
