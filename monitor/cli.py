@@ -239,7 +239,7 @@ def demo(obj: Context, out_dir: str, port: int) -> None:
     """Serve the bundled sample press day on 127.0.0.1 and run the real pipeline against it."""
     from monitor.demo import run_demo
 
-    result = run_demo(Path(out_dir), base_port=port, settings=obj.settings)
+    result = run_demo(Path(out_dir), base_port=port, settings=obj.settings, strict=obj.strict)
     click.echo(result.summary)
     for label, path in result.paths:
         click.echo(f"{label}: {path}")

@@ -428,6 +428,7 @@ def _is_http_url(text: str) -> bool:
     try:
         parts = urlsplit(text)
         host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(host) and not re.search(r"\s", text)

@@ -30,7 +30,7 @@ class DemoResult:
 
 
 def run_demo(out_dir: Path, *, base_port: int | None = 18400,
-             settings: Settings | None = None) -> DemoResult:
+             settings: Settings | None = None, strict: bool = False) -> DemoResult:
     """Crawl the sample outlets into ``out_dir/diembao.db`` and write the day's digest there.
 
     The outlets listen on fixed ports from ``base_port`` so a second run sees the same URLs and
@@ -45,7 +45,7 @@ def run_demo(out_dir: Path, *, base_port: int | None = 18400,
         sources_path.write_text(site.sources_yaml(), encoding="utf-8")
         profile = load_profile(settings.province)
         db = open_database(settings.database_url)
-        pipeline = Pipeline(db, load_sources(sources_path), settings, profile)
+        pipeline = Pipeline(db, load_sources(sources_path), settings, profile, strict=strict)
         stats = asyncio.run(pipeline.crawl())
     files = write_daily_digest(db, DEMO_DAY, out_dir, area=profile.name, now=datetime.now(UTC),
                                timezone=settings.timezone)

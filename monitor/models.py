@@ -152,6 +152,7 @@ class FeedState:
     last_failure: datetime | None = None
     last_error: str | None = None
     next_due: datetime | None = None
+    sitemap_index: bool = False  # the feed is a sitemap index: always read whole (children change)
 
 
 @dataclass(frozen=True)

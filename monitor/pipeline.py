@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor import store
-from monitor.errors import ExtractError, FeedError
-from monitor.extract import decode_html, extract_article
+from monitor.errors import ExtractError, FeedError, FetchError
+from monitor.extract import canonical_url, decode_html, extract_article
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, FetchRequest, fetch_request
 from monitor.health import update_state
@@ -74,26 +75,33 @@ class Pipeline:
         with self.db.begin() as conn:
             repo.sync_sources(conn, list(self.sources.values()), now=self.clock())
 
+    def enabled_feeds(self, source_ids: set[str] | None = None) -> list[Feed]:
+        """Enabled feeds of enabled sources (optionally of some sources only)."""
+        return [feed for src in self.sources.values()
+                if src.enabled and (not source_ids or src.id in source_ids)
+                for feed in src.feeds if feed.enabled]
+
     def due_feeds(self, *, only_due: bool, source_ids: set[str] | None = None) -> list[Feed]:
-        """Enabled feeds of enabled sources; with ``only_due`` those whose next_due has come."""
+        """Enabled feeds to crawl now: all of them (a manual crawl) except disabled ones whose
+        re-check has not come, or with ``only_due`` those whose next_due has come."""
         now = self.clock()
         with self.db.begin() as conn:
             rows = repo.feed_rows(conn)
         out = []
-        for src in self.sources.values():
-            if not src.enabled or (source_ids and src.id not in source_ids):
+        for feed in self.enabled_feeds(source_ids):
+            row = rows.get(feed.url)
+            if row is None:
                 continue
-            for feed in src.feeds:
-                row = rows.get(feed.url)
-                if not feed.enabled or row is None:
-                    continue
-                due = row.state.next_due is None or row.state.next_due <= now
-                if row.state.status == "disabled" and not due:
-                    continue
-                if only_due and not due:
-                    continue
+            due = row.state.next_due is None or row.state.next_due <= now
+            if due or (not only_due and row.state.status != "disabled"):
                 out.append(feed)
         return out
+
+    def is_due(self, feed: Feed) -> bool:
+        """Whether the feed's next fetch has come (its backoff or re-check time included)."""
+        with self.db.begin() as conn:
+            state = repo.feed_state(conn, feed.url)
+        return state is not None and (state.next_due is None or state.next_due <= self.clock())
 
     async def crawl(self, *, only_due: bool = False, source_ids: set[str] | None = None,
                     feeds: Sequence[Feed] | None = None, fetcher: Fetcher | None = None,
@@ -120,23 +128,46 @@ class Pipeline:
         await self._crawl_pages(fetcher, {f.source_id for f in todo}, stats)
 
     async def _crawl_feeds(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
-        """Fetch every feed concurrently; each is parsed and stored as soon as it arrives."""
+        """Fetch every feed concurrently; each is parsed and stored as soon as it arrives. A
+        feed that breaks in any way is recorded against its source and the others go on."""
         with self.db.begin() as conn:
             rows = repo.feed_rows(conn)
-        started = self.clock()
 
         async def one(feed: Feed) -> None:
-            state = rows[feed.url].state
-            result = await fetch_request(fetcher, FetchRequest(
-                url=feed.url, etag=state.etag, last_modified=state.last_modified,
-                previous_hash=state.body_hash, politeness=self.sources[feed.source_id].politeness))
-            result, items = self._parse_feed(feed, result)
-            if isinstance(items, ParsedFeed):  # a sitemap index: read its newest children
-                items = await self._read_children(fetcher, feed, items, rows[feed.url], stats)
-            self._handle_feed(feed, rows[feed.url], result, items, started, stats)
+            started = self.clock()
+            try:
+                await self._crawl_feed(fetcher, feed, rows[feed.url], started, stats)
+            except Exception as exc:  # noqa: BLE001 (any bug in one feed must not stop the run)
+                if self.strict:
+                    raise
+                log.exception("feed %s broke the pipeline", feed.url)
+                failed = FetchResult(url=feed.url, final_url=feed.url, status=None,
+                                     failure=FetchFailure("soft", _describe(exc)))
+                self._store_feed(feed, rows[feed.url], failed, (), started, stats)
 
         stats.feeds += len(todo)
         await asyncio.gather(*(one(feed) for feed in todo))
+
+    async def _crawl_feed(self, fetcher: Fetcher, feed: Feed, row: repo.FeedRow,
+                          started: datetime, stats: RunStats) -> None:
+        state = row.state
+        # a sitemap index is always read whole: its children change while it may not
+        conditional = not state.sitemap_index
+        result = await fetch_request(fetcher, FetchRequest(
+            url=feed.url, etag=state.etag if conditional else None,
+            last_modified=state.last_modified if conditional else None,
+            previous_hash=state.body_hash if conditional else None,
+            politeness=self.sources[feed.source_id].politeness))
+        self._check_strict(result)
+        result, items = self._parse_feed(feed, result)
+        if isinstance(items, ParsedFeed):  # a sitemap index: read its newest children
+            row = replace(row, state=replace(state, sitemap_index=True))
+            items = await self._read_children(fetcher, feed, items, row, stats)
+        self._store_feed(feed, row, result, items, started, stats)
+
+    def _check_strict(self, result: FetchResult) -> None:
+        if self.strict and result.failure is not None:
+            raise FetchError(result.url, result.failure.kind, result.failure.reason)
 
     def _parse_feed(self, feed: Feed, result: FetchResult
                     ) -> tuple[FetchResult, tuple[FeedItem, ...] | ParsedFeed]:
@@ -166,6 +197,7 @@ class Pipeline:
             started = self.clock()
             result = await fetch_request(fetcher, FetchRequest(url=child.url,
                                                                politeness=politeness))
+            self._check_strict(result)
             result, found = self._parse_feed(child_feed, result)
             with self.db.begin() as conn:
                 repo.record_fetch(conn, source_id=feed.source_id, feed_id=row.id, kind="feed",
@@ -176,8 +208,8 @@ class Pipeline:
                 items.extend(found)
         return tuple(items)
 
-    def _handle_feed(self, feed: Feed, row: repo.FeedRow, result: FetchResult,
-                     items: Sequence[FeedItem], started: datetime, stats: RunStats) -> None:
+    def _store_feed(self, feed: Feed, row: repo.FeedRow, result: FetchResult,
+                    items: Sequence[FeedItem], started: datetime, stats: RunStats) -> None:
         now = self.clock()
         with self.db.begin() as conn:
             repo.record_fetch(conn, source_id=feed.source_id, feed_id=row.id, kind="feed",
@@ -198,17 +230,31 @@ class Pipeline:
                                                items=items, now=now)
 
     async def _crawl_pages(self, fetcher: Fetcher, source_ids: set[str], stats: RunStats) -> None:
-        """Fetch the pending article pages; each is extracted and stored as soon as it arrives."""
+        """Fetch the pending article pages; each is extracted and stored as soon as it arrives.
+        The items are claimed first, so an overlapping run never fetches the same page."""
         with self.db.begin() as conn:
-            pending = [p for p in repo.pending_items(conn, source_ids=source_ids)
-                       if p.source_id in self.sources]
-        started = self.clock()
+            pending = repo.claim_items(conn, now=self.clock(),
+                                       source_ids=source_ids & set(self.sources))
 
         async def one(item: repo.PendingItem) -> None:
-            politeness = self.sources[item.source_id].politeness
-            result = await fetch_request(fetcher, FetchRequest(url=item.url,
-                                                               politeness=politeness))
-            self._handle_page(item, result, started, stats)
+            started = self.clock()
+            try:
+                result = await fetch_request(fetcher, FetchRequest(
+                    url=item.url, politeness=self.sources[item.source_id].politeness))
+                self._check_strict(result)
+                self._handle_page(item, result, started, stats)
+            except asyncio.CancelledError:  # the scheduler is stopping: give the item back
+                with self.db.begin() as conn:
+                    repo.release_claim(conn, item.url)
+                raise
+            except Exception as exc:  # noqa: BLE001 (one broken page must not stop the run)
+                if self.strict:
+                    raise
+                log.exception("page %s broke the pipeline", item.url)
+                with self.db.begin() as conn:
+                    repo.mark_failed(conn, item.url, kind="soft", error=_describe(exc),
+                                     now=self.clock())
+                stats.fail(item.url, _describe(exc))
 
         await asyncio.gather(*(one(item) for item in pending))
 
@@ -220,7 +266,7 @@ class Pipeline:
         if result.ok:
             stats.pages += 1
             try:
-                article = self._extract(source, pending, result, now)
+                article = self._extract(source, pending, result)
             except ExtractError as exc:
                 if self.strict:
                     raise
@@ -229,23 +275,24 @@ class Pipeline:
             repo.record_fetch(conn, source_id=source.id, feed_id=pending.feed_id, kind="article",
                               result=result, started_at=started)
             if article is None:
-                stats.fail(pending.url, result.failure.reason if result.failure else "no article")
-                repo.mark_item(conn, pending.url, status="failed",
-                               error=result.failure.reason if result.failure else None)
+                failure = result.failure or FetchFailure("soft", "no article")
+                stats.fail(pending.url, failure.reason)
+                repo.mark_failed(conn, pending.url, kind=failure.kind, error=failure.reason,
+                                 now=now)
                 return
             relevance = assess(article.title, article.sapo, article.text, self.profile)
             article_id, outcome = repo.save_article(
                 conn, article, first_seen=pending.first_seen, now=now, raw_html=result.body,
                 content_type=result.headers.get("content-type"), relevance=relevance)
-            repo.mark_item(conn, pending.url, status="fetched", article_id=article_id)
+            repo.mark_fetched(conn, pending.url, article_id=article_id)
         if outcome == "new":
             stats.new += 1
             stats.relevant += relevance.label in ("about", "mention")
         elif outcome == "updated":
             stats.updated += 1
 
-    def _extract(self, source: Source, pending: repo.PendingItem, result: FetchResult,
-                 now: datetime) -> Article:
+    def _extract(self, source: Source, pending: repo.PendingItem, result: FetchResult
+                 ) -> Article:
         html = decode_html(result.body, result.headers.get("content-type"))
         article = extract_article(html, url=result.final_url, source_id=source.id,
                                   rules=source.rules, feed_item=pending.item,
@@ -253,7 +300,31 @@ class Pipeline:
         if article.published is None or article.published_origin == "first_seen":
             # never guessed: published stays empty; readers fall back to first_seen, so marked
             article = replace(article, published=None, published_origin="first_seen")
+        return _own_canonical(article, result.final_url)
+
+
+def _own_canonical(article: Article, fetched: str) -> Article:
+    """A page may only name a canonical URL on its own site: a syndicated copy pointing at
+    another outlet, or a CMS that puts its home page in og:url, must not take over another
+    article's row."""
+    canonical = urlsplit(article.canonical_url)
+    if (_site(canonical.hostname) == _site(urlsplit(fetched).hostname)
+            and canonical.path.strip("/") and len(article.canonical_url) <= repo.MAX_URL):
         return article
+    own = canonical_url(fetched)
+    provenance = {**article.provenance, "canonical_url": "fetched"}
+    return replace(article, canonical_url=own, provenance=provenance)
+
+
+def _site(host: str | None) -> str:
+    host = (host or "").lower()
+    for prefix in ("www.", "m.", "amp."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 @dataclass(frozen=True)

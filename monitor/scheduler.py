@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 LOCK = "scheduler"
 HEARTBEAT = 30.0
 STALE_AFTER = timedelta(seconds=120)
+DIGEST_GRACE = 3600  # a digest job woken up to an hour late still runs
 
 
 def lock_holder() -> str:
@@ -101,27 +102,39 @@ class Scheduler:
             self._add_jobs(sched)
             sched.start()
             log.info("scheduler started: %d jobs", len(sched.get_jobs()))
+            await self._track(self._catch_up_digest)
             await self._stop.wait()
             log.info("stopping: no new jobs; waiting for %d running job(s)", len(self._running))
+            sched.pause()  # no new runs; shutting down now would cancel the running ones
+            await self._finish_running()
             sched.shutdown(wait=False)
-            if self._running:
-                await asyncio.wait(self._running, timeout=60)
-            for task in self._running:
-                task.cancel()
         log.info("scheduler stopped")
+
+    async def _finish_running(self) -> None:
+        """Let running jobs end (each write is its own transaction), then cancel stragglers and
+        wait for them before the HTTP client closes."""
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=self.settings.scheduler.stop_grace)
+        leftover = [t for t in self._running if not t.done()]
+        for task in leftover:
+            task.cancel()
+        await asyncio.gather(*leftover, return_exceptions=True)
 
     def _add_jobs(self, sched: AsyncIOScheduler) -> None:
         jitter = self.settings.scheduler.jitter
         now = datetime.now(self.tz)
         rng = random.Random()
-        for feed in self.pipeline.due_feeds(only_due=False):
+        # every enabled feed gets a job, disabled ones too: the due check decides each time, so
+        # a disabled feed is re-checked when its next_due comes
+        for feed in self.pipeline.enabled_feeds():
             first = now + timedelta(seconds=rng.uniform(0, min(jitter, feed.interval)))
             sched.add_job(self._track, IntervalTrigger(seconds=feed.interval, jitter=jitter),
                           args=[self._crawl_feed, feed], id=f"feed:{feed.url}",
                           next_run_time=first, max_instances=1, coalesce=True)
         at = parse_local_time(self.settings.scheduler.digest_time)
         sched.add_job(self._track, CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz),
-                      args=[self._digest], id="digest:daily", max_instances=1, coalesce=True)
+                      args=[self._digest], id="digest:daily", max_instances=1, coalesce=True,
+                      misfire_grace_time=DIGEST_GRACE)
         sched.add_job(self._heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat")
 
     async def _track(self, job, *args) -> None:
@@ -137,7 +150,7 @@ class Scheduler:
             self._running.discard(task)
 
     async def _crawl_feed(self, feed: Feed) -> None:
-        if not self.pipeline.due_feeds(only_due=True, source_ids={feed.source_id}).count(feed):
+        if not self.pipeline.is_due(feed):
             log.debug("feed %s not due (backoff or disabled)", feed.url)
             return
         stats = await self.pipeline.crawl(feeds=[feed], fetcher=self._fetcher, sync=False)
@@ -149,6 +162,22 @@ class Scheduler:
                                    now=self.clock(), timezone=self.settings.timezone)
         log.info("daily digest for %s: %s", yesterday, files.html)
 
+    async def _catch_up_digest(self) -> None:
+        """At start, after the digest time: write yesterday's digest if no run wrote it (the
+        process was down at that time)."""
+        local = self.clock().astimezone(self.tz)
+        at = parse_local_time(self.settings.scheduler.digest_time)
+        yesterday = (local - timedelta(days=1)).date()
+        if local.time() >= at:
+            with self.pipeline.db.begin() as conn:
+                done = repo.has_digest(conn, kind="daily", period=yesterday.isoformat())
+            if not done:
+                log.info("catching up the daily digest of %s", yesterday)
+                await self._digest()
+
     async def _heartbeat(self) -> None:
         with self.pipeline.db.begin() as conn:
-            repo.heartbeat_lock(conn, LOCK, self.holder, now=self.clock())
+            ours = repo.heartbeat_lock(conn, LOCK, self.holder, now=self.clock())
+        if not ours:
+            log.error("another process took over the scheduler lock; stopping")
+            self._stop.set()

@@ -65,6 +65,7 @@ class SchedulerSettings:
     jitter: float = 60.0
     digest_time: str = "07:00"  # local time, Asia/Ho_Chi_Minh
     digest_dir: str = "digests"
+    stop_grace: float = 60.0  # seconds running jobs get to finish after SIGINT/SIGTERM
 
 
 @dataclass(frozen=True)

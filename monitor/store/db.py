@@ -63,7 +63,11 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         raise StoreError(f"{url}: not a database URL ({exc})") from None
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(parsed.database)
-    engine = _create_engine(url, parsed.get_backend_name())
+    try:
+        engine = _create_engine(url, parsed.get_backend_name())
+    except ImportError as exc:
+        raise StoreError(f"{url}: the database driver is not installed ({exc.name}); for "
+                         "PostgreSQL install the extra: pip install 'diembao[postgres]'") from None
     db = Database(engine, url)
     try:
         _check_revision(db)

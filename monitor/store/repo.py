@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.models import Article, FeedItem, FeedState, FetchResult, Relevance, Source
@@ -23,7 +24,12 @@ from monitor.store.tables import (
     sources,
 )
 
-MAX_ITEM_ATTEMPTS = 3
+log = logging.getLogger(__name__)
+
+MAX_ITEM_ATTEMPTS = 5  # soft and temporary failures of one page before it is given up
+ITEM_RETRY_BASE = timedelta(minutes=10)
+STALE_CLAIM = timedelta(hours=1)
+MAX_URL = 1000  # url columns are String(1000)
 
 
 def _insert(conn: Connection, table):
@@ -75,16 +81,28 @@ class FeedRow:
 
 def feed_rows(conn: Connection) -> dict[str, FeedRow]:
     """Every known feed by URL, with its persisted state."""
+    return feed_rows_where(conn, None)
+
+
+def feed_rows_where(conn: Connection, condition) -> dict[str, FeedRow]:
     out = {}
-    for r in conn.execute(select(feeds)).mappings():
+    query = select(feeds) if condition is None else select(feeds).where(condition)
+    for r in conn.execute(query).mappings():
         state = FeedState(
             etag=r["etag"], last_modified=r["last_modified"], body_hash=r["body_hash"],
             status=r["status"], failure_score=r["failure_score"],
             consecutive_failures=r["consecutive_failures"], last_success=r["last_success"],
             last_failure=r["last_failure"], last_error=r["last_error"], next_due=r["next_due"],
+            sitemap_index=r["sitemap_index"],
         )
         out[r["url"]] = FeedRow(r["id"], r["source_id"], r["url"], r["enabled"], state)
     return out
+
+
+def feed_state(conn: Connection, url: str) -> FeedState | None:
+    """The persisted state of one feed, or None for an unknown URL."""
+    row = feed_rows_where(conn, feeds.c.url == url)
+    return row[url].state if row else None
 
 
 def save_feed_state(conn: Connection, feed_id: int, state: FeedState, *, fetched_at: datetime
@@ -94,7 +112,7 @@ def save_feed_state(conn: Connection, feed_id: int, state: FeedState, *, fetched
         status=state.status, failure_score=state.failure_score,
         consecutive_failures=state.consecutive_failures, last_success=state.last_success,
         last_failure=state.last_failure, last_error=state.last_error, next_due=state.next_due,
-        last_fetch=fetched_at,
+        sitemap_index=state.sitemap_index, last_fetch=fetched_at,
     ))
 
 
@@ -114,20 +132,15 @@ def record_fetch(conn: Connection, *, source_id: str, feed_id: int | None, kind:
     ))
 
 
-def record_failure(conn: Connection, *, source_id: str, feed_id: int | None, kind: str, url: str,
-                   reason: str, failure_kind: str, started_at: datetime) -> None:
-    """Log a failure that happened after the fetch (a feed or page that could not be parsed)."""
-    conn.execute(fetches.insert().values(
-        source_id=source_id, feed_id=feed_id, url=url, kind=kind, started_at=started_at,
-        status=None, outcome="failed", failure_kind=failure_kind, reason=reason,
-    ))
-
-
 # -- feed items --------------------------------------------------------------------------------
 
 def add_feed_items(conn: Connection, *, feed_id: int, source_id: str, items: Sequence[FeedItem],
                    now: datetime) -> int:
-    """Insert unseen items (status new), touch known ones; returns how many were new."""
+    """Insert unseen items (status new), touch known ones; returns how many were new.
+    An item whose URL is longer than the column is skipped (logged): no real article has one."""
+    for too_long in (i for i in items if len(i.url) > MAX_URL):
+        log.warning("skipped an item whose URL is too long: %.120s...", too_long.url)
+    items = [i for i in items if len(i.url) <= MAX_URL]
     if not items:
         return 0
     urls = [i.url for i in items]
@@ -137,12 +150,13 @@ def add_feed_items(conn: Connection, *, feed_id: int, source_id: str, items: Seq
         if item.url in known:
             continue
         known.add(item.url)
-        new += 1
-        conn.execute(feed_items.insert().values(
+        inserted = conn.execute(_insert(conn, feed_items).values(
             url=item.url, feed_id=feed_id, source_id=source_id, title=item.title,
-            summary=item.summary, published=item.published, published_raw=item.published_raw,
+            summary=item.summary, published=item.published,
+            published_raw=(item.published_raw or "")[:200] or None,
             first_seen=now, last_seen=now, status="new", attempts=0,
-        ))
+        ).on_conflict_do_nothing(index_elements=["url"]))
+        new += inserted.rowcount == 1
     if known:
         conn.execute(update(feed_items).where(feed_items.c.url.in_(urls)).values(last_seen=now))
     return new
@@ -158,17 +172,30 @@ class PendingItem:
     attempts: int
 
 
-def pending_items(conn: Connection, *, source_ids: Iterable[str] | None = None,
-                  limit: int = 10_000) -> list[PendingItem]:
-    """Items whose article page still has to be fetched (new, or failed fewer than 3 times)."""
-    q = select(feed_items).where(or_(
+def claim_items(conn: Connection, *, now: datetime, source_ids: Iterable[str] | None = None,
+                limit: int = 10_000) -> list[PendingItem]:
+    """Take the items whose page has to be fetched now (new, failed and due again, or claimed
+    by a run that died) and mark them ``fetching``, so that overlapping runs never fetch the
+    same page twice. The UPDATE re-checks the condition, so two runs cannot both claim a row."""
+    claimable = or_(
         feed_items.c.status == "new",
-        and_(feed_items.c.status == "failed", feed_items.c.attempts < MAX_ITEM_ATTEMPTS),
-    ))
+        and_(feed_items.c.status == "failed",
+             or_(feed_items.c.next_try.is_(None), feed_items.c.next_try <= now)),
+        and_(feed_items.c.status == "fetching", feed_items.c.claimed_at < now - STALE_CLAIM),
+    )
+    q = select(feed_items.c.id).where(claimable)
     if source_ids is not None:
         q = q.where(feed_items.c.source_id.in_(list(source_ids)))
+    ids = list(conn.scalars(q.order_by(feed_items.c.id).limit(limit)))
+    if not ids:
+        return []
+    conn.execute(update(feed_items).where(feed_items.c.id.in_(ids), claimable)
+                 .values(status="fetching", claimed_at=now))
+    rows = conn.execute(select(feed_items).where(
+        feed_items.c.id.in_(ids), feed_items.c.status == "fetching",
+        feed_items.c.claimed_at == now).order_by(feed_items.c.id)).mappings()
     out = []
-    for r in conn.execute(q.order_by(feed_items.c.id).limit(limit)).mappings():
+    for r in rows:
         item = FeedItem(url=r["url"], title=r["title"], summary=r["summary"],
                         published=r["published"], published_raw=r["published_raw"])
         out.append(PendingItem(r["url"], r["feed_id"], r["source_id"], item, r["first_seen"],
@@ -176,12 +203,30 @@ def pending_items(conn: Connection, *, source_ids: Iterable[str] | None = None,
     return out
 
 
-def mark_item(conn: Connection, url: str, *, status: str, error: str | None = None,
-              article_id: int | None = None) -> None:
+def release_claim(conn: Connection, url: str) -> None:
+    """Give back an item a stopping run did not get to (it is taken again by the next run)."""
+    conn.execute(update(feed_items).where(feed_items.c.url == url,
+                                          feed_items.c.status == "fetching").values(
+        status=case((feed_items.c.attempts == 0, "new"), else_="failed"), claimed_at=None))
+
+
+def mark_fetched(conn: Connection, url: str, *, article_id: int) -> None:
     conn.execute(update(feed_items).where(feed_items.c.url == url).values(
-        status=status, last_error=error, article_id=article_id,
-        attempts=feed_items.c.attempts + 1,
-    ))
+        status="fetched", last_error=None, article_id=article_id, claimed_at=None,
+        attempts=feed_items.c.attempts + 1))
+
+
+def mark_failed(conn: Connection, url: str, *, kind: str, error: str, now: datetime) -> str:
+    """Record a failed page. A hard failure (404, 410, robots) or the last allowed attempt gives
+    the item up ("gone"); otherwise it is tried again after 10 min x 2^attempts."""
+    attempts = conn.scalar(select(feed_items.c.attempts).where(feed_items.c.url == url)) or 0
+    attempts += 1
+    gone = kind == "hard" or attempts >= MAX_ITEM_ATTEMPTS
+    status = "gone" if gone else "failed"
+    conn.execute(update(feed_items).where(feed_items.c.url == url).values(
+        status=status, last_error=error, attempts=attempts, claimed_at=None,
+        next_try=None if gone else now + ITEM_RETRY_BASE * 2 ** (attempts - 1)))
+    return status
 
 
 # -- articles ----------------------------------------------------------------------------------
@@ -194,38 +239,45 @@ def content_hash(article: Article) -> str:
 def save_article(conn: Connection, article: Article, *, first_seen: datetime, now: datetime,
                  raw_html: bytes | None, content_type: str | None,
                  relevance: Relevance | None) -> tuple[int, str]:
-    """Upsert by canonical URL. Returns (article id, "new" | "updated" | "unchanged")."""
+    """Upsert by canonical URL. Returns (article id, "new" | "updated" | "unchanged").
+
+    An update never moves an article to another source: the first outlet that published the
+    canonical URL keeps it. Two runs inserting the same URL at once cannot make two rows."""
     digest = content_hash(article)
-    existing = conn.execute(select(articles.c.id, articles.c.content_hash, articles.c.first_seen)
-                            .where(articles.c.canonical_url == article.canonical_url)).first()
     values = {
         "canonical_url": article.canonical_url, "url": article.url,
         "source_id": article.source_id, "title": article.title, "sapo": article.sapo,
-        "body": list(article.body), "author": article.author, "published": article.published,
-        "published_origin": article.published_origin, "modified": article.modified,
-        "section": article.section, "tags": list(article.tags), "images": list(article.images),
+        "body": list(article.body), "author": (article.author or "")[:300] or None,
+        "published": article.published, "published_origin": article.published_origin,
+        "modified": article.modified, "section": (article.section or "")[:200] or None,
+        "tags": list(article.tags), "images": list(article.images),
         "captions": list(article.captions), "provenance": dict(article.provenance),
-        "fetched_at": now, "updated_at": now,
-        "content_hash": digest,
+        "fetched_at": now, "updated_at": now, "content_hash": digest,
         "raw_html_gz": gzip.compress(raw_html, mtime=0) if raw_html is not None else None,
         "content_type": content_type,
         "relevance": relevance.label if relevance else None,
         "relevance_score": relevance.score if relevance else None,
     }
-    if existing is None:
-        article_id = conn.execute(articles.insert().values(first_seen=first_seen, **values)
-                                  ).inserted_primary_key[0]
-        outcome = "new"
-    else:
-        article_id = existing.id
-        if existing.content_hash == digest:
-            conn.execute(update(articles).where(articles.c.id == article_id)
-                         .values(fetched_at=now))
-            return article_id, "unchanged"
-        conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
-        outcome = "updated"
-    _replace_mentions(conn, article_id, relevance)
-    return article_id, outcome
+    inserted = conn.execute(_insert(conn, articles).values(first_seen=first_seen, **values)
+                            .on_conflict_do_nothing(index_elements=["canonical_url"]))
+    if inserted.rowcount == 1:
+        article_id = conn.scalar(select(articles.c.id).where(
+            articles.c.canonical_url == article.canonical_url))
+        _replace_mentions(conn, article_id, relevance)
+        return article_id, "new"
+    existing = conn.execute(select(articles.c.id, articles.c.content_hash, articles.c.source_id)
+                            .where(articles.c.canonical_url == article.canonical_url)).one()
+    if existing.content_hash == digest:
+        conn.execute(update(articles).where(articles.c.id == existing.id).values(fetched_at=now))
+        return existing.id, "unchanged"
+    if existing.source_id != article.source_id:
+        log.warning("%s already belongs to %s; not overwritten by %s", article.canonical_url,
+                    existing.source_id, article.source_id)
+        return existing.id, "unchanged"
+    del values["source_id"]
+    conn.execute(update(articles).where(articles.c.id == existing.id).values(**values))
+    _replace_mentions(conn, existing.id, relevance)
+    return existing.id, "updated"
 
 
 def _replace_mentions(conn: Connection, article_id: int, relevance: Relevance | None) -> None:
@@ -292,6 +344,11 @@ def source_health(conn: Connection, *, now: datetime) -> list[dict]:
 
 # -- digests -----------------------------------------------------------------------------------
 
+def has_digest(conn: Connection, *, kind: str, period: str) -> bool:
+    return conn.scalar(select(func.count()).select_from(digests).where(
+        digests.c.kind == kind, digests.c.period == period)) > 0
+
+
 def save_digest(conn: Connection, *, kind: str, period: str, html: str, text: str,
                 now: datetime) -> None:
     upsert(conn, digests, {"kind": kind, "period": period, "html": html, "text": text,
@@ -304,18 +361,24 @@ def acquire_lock(conn: Connection, name: str, holder: str, *, now: datetime,
                  stale_after: timedelta) -> str | None:
     """Take the named lock; returns None on success or the current holder when it is held.
 
-    A lock whose heartbeat is older than ``stale_after`` is taken over (its holder died)."""
-    row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
-    if row is not None and row["holder"] != holder and now - row["heartbeat_at"] < stale_after:
-        return row["holder"]
-    upsert(conn, locks, {"name": name, "holder": holder, "acquired_at": now, "heartbeat_at": now},
-           ["name"], ["holder", "acquired_at", "heartbeat_at"])
-    return None
+    One statement decides (insert, or take over when it is ours or its heartbeat is older than
+    ``stale_after``), so two processes cannot both believe they hold it."""
+    stmt = _insert(conn, locks).values(name=name, holder=holder, acquired_at=now,
+                                       heartbeat_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"holder": holder, "acquired_at": now, "heartbeat_at": now},
+        where=or_(locks.c.holder == holder, locks.c.heartbeat_at < now - stale_after))
+    conn.execute(stmt)
+    current = conn.scalar(select(locks.c.holder).where(locks.c.name == name))
+    return None if current == holder else current
 
 
-def heartbeat_lock(conn: Connection, name: str, holder: str, *, now: datetime) -> None:
-    conn.execute(update(locks).where(locks.c.name == name, locks.c.holder == holder)
-                 .values(heartbeat_at=now))
+def heartbeat_lock(conn: Connection, name: str, holder: str, *, now: datetime) -> bool:
+    """Refresh the lock; False when it is no longer ours (another process took it over)."""
+    done = conn.execute(update(locks).where(locks.c.name == name, locks.c.holder == holder)
+                        .values(heartbeat_at=now))
+    return done.rowcount == 1
 
 
 def release_lock(conn: Connection, name: str, holder: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 
@@ -72,6 +73,7 @@ feeds = Table(
     Column("last_error", Text),
     Column("last_fetch", UTCDateTime),
     Column("next_due", UTCDateTime),
+    Column("sitemap_index", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 fetches = Table(
@@ -103,10 +105,13 @@ feed_items = Table(
     Column("published_raw", String(200)),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
-    Column("status", String(20), nullable=False, default="new"),  # new | fetched | failed
+    # new | fetching (claimed by a run) | fetched | failed (will retry) | gone (given up)
+    Column("status", String(20), nullable=False, default="new"),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("article_id", Integer, ForeignKey("articles.id")),
+    Column("next_try", UTCDateTime),  # a failed page is not fetched again before this
+    Column("claimed_at", UTCDateTime),  # when a run took it (a claim older than an hour is stale)
 )
 
 clusters = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from monitor.pipeline import Pipeline
 from monitor.relevance import load_profile
 from monitor.settings import FetchSettings, Settings
 from monitor.store import open_database
+from monitor.store.repo import MAX_ITEM_ATTEMPTS
 from monitor.store.tables import articles, feed_items, feeds, fetches
 from tests.support.httpserver import Response, TestServer
 
@@ -68,7 +69,17 @@ def server():
         yield srv
 
 
-def _pipeline(tmp_path, srv):
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _pipeline(tmp_path, srv, clock=None):
     source = Source(id="mau", name="Báo mẫu", homepage=srv.url("/"), tier="national", feeds=(
         Feed(source_id="mau", url=srv.url("/rss.xml"), interval=60),
         Feed(source_id="mau", url=srv.url("/not-a-feed.xml"), interval=60),
@@ -77,7 +88,8 @@ def _pipeline(tmp_path, srv):
                           backoff_max=0.05)
     settings = replace(Settings(), fetch=fetch)
     db = open_database(str(tmp_path / "t.db"))
-    return db, Pipeline(db, [source], settings, load_profile("bac-giang"))
+    return db, Pipeline(db, [source], settings, load_profile("bac-giang"),
+                        clock=clock or (lambda: datetime.now(UTC)))
 
 
 def test_broken_feed_and_page_are_recorded_and_the_run_goes_on(tmp_path, server):
@@ -103,21 +115,26 @@ def test_broken_feed_and_page_are_recorded_and_the_run_goes_on(tmp_path, server)
     assert rows["b.html"].first_seen is not None
 
 
-def test_second_run_is_conditional_and_retries_only_failed_pages(tmp_path, server):
-    db, pipeline = _pipeline(tmp_path, server)
+def test_second_run_is_conditional_and_failed_pages_back_off(tmp_path, server):
+    clock = Clock()
+    db, pipeline = _pipeline(tmp_path, server, clock)
     asyncio.run(pipeline.crawl())
-    before = len(server.requests_for("/broken.html"))
+    broken = lambda: len(server.requests_for("/broken.html"))  # noqa: E731
+    before = broken()
+    clock.now += timedelta(minutes=5)
     stats = asyncio.run(pipeline.crawl())
     assert stats.unchanged == 1 and stats.new == 0
     assert server.requests_for("/rss.xml")[-1].header("if-none-match")
     assert len(server.requests_for("/a.html")) == 1
-    assert len(server.requests_for("/broken.html")) > before
-    asyncio.run(pipeline.crawl())
-    asyncio.run(pipeline.crawl())
+    assert broken() == before  # not retried before its back-off ends
+    for _ in range(6):
+        clock.now += timedelta(days=1)
+        asyncio.run(pipeline.crawl())
     with db.begin() as conn:
         item = conn.execute(select(feed_items).where(feed_items.c.url.like("%broken%"))).one()
         assert conn.scalar(select(articles.c.id).where(articles.c.url.like("%broken%"))) is None
-    assert item.status == "failed" and item.attempts == 3
+    assert item.status == "gone" and item.attempts == MAX_ITEM_ATTEMPTS
+    assert broken() == before * MAX_ITEM_ATTEMPTS
 
 
 def test_a_sitemap_index_is_followed_to_its_newest_children(tmp_path, server):
@@ -146,3 +163,32 @@ def test_a_sitemap_index_is_followed_to_its_newest_children(tmp_path, server):
     with db.begin() as conn:
         items = dict(conn.execute(select(feed_items.c.url, feed_items.c.published)).all())
     assert items[server.url("/b.html")] == datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+def test_a_bug_in_one_feed_is_recorded_and_the_others_go_on(tmp_path, server, monkeypatch):
+    import monitor.pipeline as pipeline_module
+
+    real = pipeline_module.parse_feed
+
+    def broken_for_one_feed(body, **kwargs):
+        if "not-a-feed" in kwargs["url"]:
+            raise RuntimeError("a bug nobody foresaw")
+        return real(body, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "parse_feed", broken_for_one_feed)
+    db, pipeline = _pipeline(tmp_path, server)
+    stats = asyncio.run(pipeline.crawl())
+    assert stats.new == 2
+    with db.begin() as conn:
+        bad = conn.execute(select(feeds).where(feeds.c.url.like("%not-a-feed%"))).one()
+    assert bad.last_error == "RuntimeError: a bug nobody foresaw"
+    assert bad.consecutive_failures == 1 and bad.next_due is not None
+
+
+def test_strict_raises_on_the_first_failure(tmp_path, server):
+    from monitor.errors import FeedError, FetchError
+
+    db, pipeline = _pipeline(tmp_path, server)
+    pipeline.strict = True
+    with pytest.raises((FetchError, FeedError)):
+        asyncio.run(pipeline.crawl())

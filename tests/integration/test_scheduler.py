@@ -42,10 +42,14 @@ def site():
         yield demo
 
 
-def test_scheduler_crawls_refuses_a_second_and_stops_on_sigterm(site, tmp_path):
-    (tmp_path / "sources.yaml").write_text(site.sources_yaml(), encoding="utf-8")
+@pytest.mark.parametrize("grace", [60, 0.2], ids=["jobs-finish", "jobs-cancelled"])
+def test_scheduler_crawls_refuses_a_second_and_stops_on_sigterm(site, tmp_path, grace):
+    # slower politeness than the demo's, so that pages are still in flight at SIGTERM
+    slow = site.sources_yaml().replace("min_interval: 0.05", "min_interval: 0.3")
+    assert slow != site.sources_yaml()
+    (tmp_path / "sources.yaml").write_text(slow, encoding="utf-8")
     (tmp_path / "diembao.yaml").write_text(
-        "scheduler:\n  jitter: 0.5\n  digest_time: '03:00'\n", encoding="utf-8")
+        f"scheduler:\n  jitter: 0.5\n  stop_grace: {grace}\n", encoding="utf-8")
     db = tmp_path / "diembao.db"
     env = {**os.environ, "DIEMBAO_SETTINGS": str(tmp_path / "diembao.yaml")}
     cmd = [DIEMBAO, "--db", str(db), "--sources", str(tmp_path / "sources.yaml"), "run"]
@@ -58,8 +62,10 @@ def test_scheduler_crawls_refuses_a_second_and_stops_on_sigterm(site, tmp_path):
                                 timeout=60)
         assert second.returncode == 4, second.stderr
         assert "another scheduler" in second.stderr
-        _wait_for(lambda: (_query(db, "SELECT count(*) FROM articles") or (0,))[0] >= 20, 60,
+        _wait_for(lambda: (_query(db, "SELECT count(*) FROM articles") or (0,))[0] >= 5, 60,
                   "articles crawled by the scheduler")
+        in_flight = _query(db, "SELECT count(*) FROM feed_items WHERE status = 'fetching'")[0]
+        assert in_flight > 0  # SIGTERM comes while pages are being fetched
     finally:
         first.send_signal(signal.SIGTERM)
         try:
@@ -69,6 +75,10 @@ def test_scheduler_crawls_refuses_a_second_and_stops_on_sigterm(site, tmp_path):
             raise
     assert first.returncode == 0, stderr
     assert _query(db, "SELECT count(*) FROM locks")[0] == 0
+    # nothing left claimed: what was in flight finished or was given back
+    assert _query(db, "SELECT count(*) FROM feed_items WHERE status = 'fetching'")[0] == 0
+    given_back = _query(db, "SELECT count(*) FROM feed_items WHERE status = 'new'")[0]
+    assert (given_back > 0) == (grace < 1)  # cancelled runs gave their pages back
     # every item marked fetched points at a stored article: no half-written rows
     orphans = _query(db, "SELECT count(*) FROM feed_items WHERE status = 'fetched' AND "
                          "article_id NOT IN (SELECT id FROM articles)")

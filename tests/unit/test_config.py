@@ -155,6 +155,13 @@ def test_wrong_types_of_scalars() -> None:
     assert (_problem(data).path, _problem(data).found) == ("sources[0].name", 42)
 
 
+def test_a_port_out_of_range_is_a_bad_url() -> None:
+    data = _one_source()
+    data["sources"][0]["feeds"][0]["url"] = "http://alpha.example:99999/rss"
+    problem = _problem(data)
+    assert problem.path == "sources[0].feeds[0].url" and "absolute http(s) URL" in str(problem)
+
+
 def test_time_selector_only_on_section_and_must_compile() -> None:
     err = _problem(_one_source(time_selector="time"))
     assert err.path == "sources[0].feeds[0].time_selector" and "rss feed" in err.expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -93,21 +94,44 @@ def test_feed_items_are_added_once(db):
         assert repo.add_feed_items(conn, feed_id=feed_id, source_id="s1", items=items,
                                    now=NOW + timedelta(hours=1)) == 0
         assert conn.scalar(select(func.count()).select_from(feed_items)) == 2
-        assert len(repo.pending_items(conn)) == 2
-        repo.mark_item(conn, items[0].url, status="fetched")
-        assert [p.url for p in repo.pending_items(conn)] == [items[1].url]
+        claimed = repo.claim_items(conn, now=NOW)
+        assert [p.url for p in claimed] == [i.url for i in items]
+        # an overlapping run finds nothing to do while the claim is fresh
+        assert repo.claim_items(conn, now=NOW + timedelta(minutes=5)) == []
+        repo.mark_fetched(conn, items[0].url, article_id=None)
+        # the claim of a run that died goes stale after an hour
+        later = NOW + timedelta(hours=2)
+        assert [p.url for p in repo.claim_items(conn, now=later)] == [items[1].url]
 
 
-def test_failed_items_are_retried_at_most_three_times(db):
+def test_failed_items_back_off_and_are_given_up(db):
+    url = "http://127.0.0.1:9/x.html"
     with db.begin() as conn:
         repo.sync_sources(conn, [_source()], now=NOW)
         feed_id = repo.feed_rows(conn)["http://127.0.0.1:9/rss"].id
-        repo.add_feed_items(conn, feed_id=feed_id, source_id="s1",
-                            items=[FeedItem(url="http://127.0.0.1:9/x.html")], now=NOW)
-        for _ in range(3):
-            assert len(repo.pending_items(conn)) == 1
-            repo.mark_item(conn, "http://127.0.0.1:9/x.html", status="failed", error="HTTP 500")
-        assert repo.pending_items(conn) == []
+        repo.add_feed_items(conn, feed_id=feed_id, source_id="s1", items=[FeedItem(url=url)],
+                            now=NOW)
+        now, statuses = NOW, []
+        for _ in range(repo.MAX_ITEM_ATTEMPTS):
+            assert [p.url for p in repo.claim_items(conn, now=now)] == [url]
+            statuses.append(repo.mark_failed(conn, url, kind="temporary", error="HTTP 500",
+                                             now=now))
+            assert repo.claim_items(conn, now=now + timedelta(minutes=9)) == []
+            now += timedelta(days=1)
+        assert statuses == ["failed"] * (repo.MAX_ITEM_ATTEMPTS - 1) + ["gone"]
+        assert repo.claim_items(conn, now=now) == []
+
+
+def test_a_hard_failure_gives_the_item_up_at_once(db):
+    url = "http://127.0.0.1:9/gone.html"
+    with db.begin() as conn:
+        repo.sync_sources(conn, [_source()], now=NOW)
+        feed_id = repo.feed_rows(conn)["http://127.0.0.1:9/rss"].id
+        repo.add_feed_items(conn, feed_id=feed_id, source_id="s1", items=[FeedItem(url=url)],
+                            now=NOW)
+        repo.claim_items(conn, now=NOW)
+        assert repo.mark_failed(conn, url, kind="hard", error="HTTP 404", now=NOW) == "gone"
+        assert repo.claim_items(conn, now=NOW + timedelta(days=30)) == []
 
 
 def test_articles_upsert_by_canonical_url(db):
@@ -145,6 +169,21 @@ def test_times_come_back_aware_utc(db):
     assert row.published == NOW and row.published.tzinfo is not None
 
 
+def test_an_update_never_moves_an_article_to_another_source(db):
+    other = Source(id="s2", name="Nguồn 2", homepage="http://127.0.0.2/", tier="other",
+                   feeds=(Feed(source_id="s2", url="http://127.0.0.2/rss"),))
+    with db.begin() as conn:
+        repo.sync_sources(conn, [_source(), other], now=NOW)
+        first = repo.save_article(conn, _article(), first_seen=NOW, now=NOW, raw_html=None,
+                                  content_type=None, relevance=None)
+        copy = replace(_article(body=("Bản sao khác.",)), source_id="s2")
+        second = repo.save_article(conn, copy, first_seen=NOW, now=NOW, raw_html=None,
+                                   content_type=None, relevance=None)
+        row = conn.execute(select(articles.c.source_id, articles.c.body)).one()
+    assert second == (first[0], "unchanged")
+    assert tuple(row) == ("s1", ["Đoạn một.", "Đoạn hai."])
+
+
 def test_lock_refuses_a_second_holder_until_stale(db):
     stale = timedelta(seconds=120)
     with db.begin() as conn:
@@ -153,6 +192,9 @@ def test_lock_refuses_a_second_holder_until_stale(db):
                                  stale_after=stale) == "a:1"
         assert repo.acquire_lock(conn, "scheduler", "b:2", now=NOW + timedelta(seconds=200),
                                  stale_after=stale) is None
+        # the first holder learns at its next heartbeat that the lock is no longer its own
+        assert repo.heartbeat_lock(conn, "scheduler", "a:1", now=NOW) is False
+        assert repo.heartbeat_lock(conn, "scheduler", "b:2", now=NOW) is True
         repo.release_lock(conn, "scheduler", "b:2")
         assert repo.acquire_lock(conn, "scheduler", "c:3", now=NOW, stale_after=stale) is None
 

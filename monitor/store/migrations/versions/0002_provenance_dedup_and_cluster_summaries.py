@@ -1,4 +1,4 @@
-"""Articles: field provenance, dedup key, cluster relation; clusters: first publisher and counts.
+"""Articles: provenance, dedup key, cluster relation; items: retry time and claim; clusters: counts.
 
 Revision ID: 0002
 Revises: 0001
@@ -22,6 +22,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('related_article_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_articles_dedup_key'), ['dedup_key'], unique=False)
 
+    with op.batch_alter_table('feeds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sitemap_index', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
+    with op.batch_alter_table('feed_items', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('next_try', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('clusters', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_source_id', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('first_published', sa.DateTime(), nullable=True))
@@ -33,6 +41,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('feeds', schema=None) as batch_op:
+        batch_op.drop_column('sitemap_index')
+
+    with op.batch_alter_table('feed_items', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
+        batch_op.drop_column('next_try')
+
     with op.batch_alter_table('clusters', schema=None) as batch_op:
         batch_op.drop_column('independent_outlets')
         batch_op.drop_column('outlets')
