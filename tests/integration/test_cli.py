@@ -83,3 +83,30 @@ def test_crawl_with_unknown_source_exits_2(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "crawl", "--source",
                                        "khong-co"])
     assert result.exit_code == 2 and "khong-co" in result.output
+
+
+def test_extract_prints_fields_as_json(tmp_path):
+    import json
+
+    page = tmp_path / "bai.html"
+    page.write_text(
+        "<html><head><meta property='article:published_time' "
+        "content='2026-11-25T07:30:00+07:00'></head><body><article><h1>Lục Ngạn vào vụ cam</h1>"
+        "<p class='sapo'>Nông dân Lục Ngạn thu hoạch cam đường canh, giá bán ổn định.</p>"
+        + "".join(f"<p>Đoạn {i}: vườn cam xã Lục Ngạn cho năng suất cao, thương lái tới tận "
+                  "vườn thu mua với giá ổn định so với năm trước.</p>" for i in range(4))
+        + "<figure><img src='a.jpg'><figcaption>Ảnh: vườn cam</figcaption></figure>"
+        "</article></body></html>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(page), "--url",
+                                       "https://bao.example.vn/cam-123.html"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["title"] == "Lục Ngạn vào vụ cam"
+    assert data["published"] == "2026-11-25T07:30:00+07:00"
+    assert len(data["body"]) == 4 and all("Ảnh" not in p for p in data["body"])
+    assert data["provenance"]["published"] in {"meta", "opengraph"}
+
+
+def test_extract_of_a_missing_file_exits_2(tmp_path):
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "khong-co.html")])
+    assert result.exit_code == 2 and "khong-co.html" in result.output
