@@ -1,228 +1,299 @@
-"""Is an article about the monitored province? A simple province-name matcher (pure)."""
+"""Is an article about the watched province? Gazetteer matching with weighed evidence (pure)."""
 
 from __future__ import annotations
 
 import logging
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-import yaml
-
-from monitor.errors import ConfigError
+from monitor.gazetteer import Place, ProvinceProfile, load_profile
 from monitor.models import Mention, Relevance
-from monitor.text import fold, normalize
+from monitor.placematch import UNIT_WORDS, Found, find_places
+from monitor.text import normalize
 
 log = logging.getLogger(__name__)
 
+__all__ = ["ProvinceProfile", "assess", "assess_lines", "load_profile", "relevance_json"]
+
 Where = Literal["title", "sapo", "body"]
-UNITS = ("province", "city", "district", "town", "commune", "ward")
-# Unit words that may precede a name, folded; district-level units share theirs.
-_DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp")
-UNIT_WORDS: dict[str, tuple[str, ...]] = {
-    "province": ("tinh",), "city": _DISTRICT_WORDS, "district": _DISTRICT_WORDS,
-    "town": _DISTRICT_WORDS, "commune": ("xa",), "ward": ("phuong",),
-}
-_RANK = {unit: i for i, unit in enumerate(UNITS)}  # on equal spans the larger unit wins
+Label = Literal["about", "mention", "none"]
 _WHERE_WEIGHT: dict[str, float] = {"title": 3.0, "sapo": 2.0, "body": 1.0}
-STRONG, WEAK = 1.0, 0.3
-BODY_REPEATS_FOR_ABOUT = 3
-# Province and centrally-run city names (the 63 before and the new names after 1 July 2025), used
-# to notice a name that only stands in a list of provinces.
-_PROVINCES = (
-    "An Giang", "Bà Rịa", "Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
-    "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng",
-    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
-    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
-    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai",
-    "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên",
-    "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La",
-    "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang",
-    "TP.HCM", "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-)
-_OTHER_PROVINCE = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(fold(p)) for p in _PROVINCES) + r")(?!\w)")
-_LIST_WINDOW = 60
-_LIST_MIN_OTHERS = 2
-
-
-@dataclass(frozen=True)
-class ProvinceProfile:
-    """A province (or former province) as matched in articles.
-
-    ``names`` are the province's own names; ``places`` are (name, unit, era) of its units;
-    ``ambiguous`` names are weak evidence when they appear without a unit word.
-    """
-
-    id: str
-    name: str
-    names: tuple[str, ...]
-    places: tuple[tuple[str, str, str], ...]
-    ambiguous: tuple[str, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class _Term:
-    pattern: re.Pattern[str]
-    name: str
-    unit: str
-    era: Literal["old", "new"]
-    with_unit_word: bool
+# Evidence strengths. STRONG: the place is ours beyond reasonable doubt (the province, a
+# distinctive district, a commune with its unit word whose name is unique in the country).
+# MEDIUM: a unique commune name without unit word, an unaccented name that folds onto other
+# places. WEAK: a name shared with places elsewhere, an ordinary word, the larger province that
+# contains the area (the new Bắc Ninh for bac-giang).
+STRONG, MEDIUM, WEAK = 1.0, 0.5, 0.2
+LISTED = 0.3  # a name inside a list of provinces counts this much of its strength
+BODY_EVIDENCE_FOR_ABOUT = 3.0  # three strong body mentions (or their equivalent)
+BODY_STRONG_ALWAYS = 4  # ... and at five strong body mentions whatever else is named
+# "xã Tiền Phong, huyện Yên Dũng", "Yên Lư (Yên Dũng, Bắc Giang)": the next unit of one address.
+ADDRESS_GAP_CHARS = 24
+_ADDRESS_GAP = re.compile(
+    r"[\s,(\-–]*(?:khu vực\s+)?"
+    r"(?:(?:tỉnh|thành phố|tp|huyện|quận|thị xã|tx|thi xa|tinh|huyen|thanh pho)\.?\s*)?",
+    re.IGNORECASE)
+_LEVEL = {"province": "province", "city": "district", "district": "district", "town": "district"}
+_LIST_SEPARATOR = re.compile(r",|;|\.\.\.|…|\b(?:và|va|hay|hoặc)\b")
+_LIST_GAP_CHARS = 30
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ])(?<!TP\.\s)|\n")
+_ORIGIN_CUE = re.compile(
+    r"(?i:\b(?:quê|trú|ngụ|thường trú|sinh năm|sn|tuổi|đến từ|e ở|em ở|mình ở)\b)|"
+    r"(?i:\b(?:ông|bà|anh|chị|cô|chú|em|cháu|bé|kỳ thủ|bệnh nhân|doanh nhân))\s+"
+    r"(?:[A-ZĐ]\w*\s*){1,4}[(,]\s*(?i:tỉnh|huyện|tp\.?|thành phố)?\s*$")
+# A Vietnamese full name, then the place in brackets: "Nguyễn Thị Mai Hưng (tỉnh Bắc Giang)".
+_FULL_NAME_BRACKET = re.compile(r"(?:[A-ZĐ]\w*\s+){2,3}[A-ZĐ]\w*\s*\(\s*(?:tỉnh\s*)?$")
 
 
 @dataclass(frozen=True)
 class _Hit:
-    mention: Mention
+    found: Found
+    where: Where
     strength: float
     listed: bool
+    place: Place
+
+    @property
+    def evidence(self) -> float:
+        return _WHERE_WEIGHT[self.where] * self.strength * (LISTED if self.listed else 1.0)
 
 
-def load_profile(profile_id: str = "bac-giang") -> ProvinceProfile:
-    """Read ``monitor/data/provinces/<profile_id>.yaml`` (package data)."""
-    if not re.fullmatch(r"[a-z0-9-]+", profile_id):
-        raise ConfigError("monitor/data/provinces", "(profile id)", "a-z, 0-9 and -", profile_id)
-    resource = resources.files("monitor") / "data" / "provinces" / f"{profile_id}.yaml"
-    where = f"monitor/data/provinces/{profile_id}.yaml"
-    try:
-        raw = yaml.safe_load(resource.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(where, "(file)", "a province profile", "no such file") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(where, "(file)", "valid YAML", str(exc).splitlines()[0]) from None
-    return _profile_from(raw, where)
-
-
-def assess(title: str, sapo: str, text: str, profile: ProvinceProfile) -> Relevance:
+def assess(title: str, sapo: str, text: str, profile: ProvinceProfile, *,
+           local: bool = False) -> Relevance:
     """Label an article about | mention | none for ``profile``, with the places found as evidence.
 
-    "about": a name of the province or one of its places (with its unit word, or a distinctive
-    district name) in the title or sapo, or repeated in the body; "mention": a passing mention, a
-    name inside a list of provinces, or several weak names; "none" otherwise. Mention spans are
-    offsets into ``text.normalize`` of the field.
+    ``local``: the article comes from an outlet of the watched area (a source whose
+    ``province`` is in the profile). Such outlets leave the province implicit ("xã Mỹ Thái"),
+    so a commune name that other provinces share counts as ours; ordinary words and one-syllable
+    names still need their unit word. Mention spans are offsets into ``monitor.text.normalize``
+    of the field they were found in.
     """
-    hits = [hit for where, field in (("title", title), ("sapo", sapo), ("body", text))
-            for hit in _find(normalize(field or ""), where, profile)]
-    raw = sum(_WHERE_WEIGHT[h.mention.where] * h.strength * (0.5 if h.listed else 1.0)
-              for h in hits)
-    return Relevance(label=_label(hits), score=round(1.0 - math.exp(-raw / 3.0), 4),
-                     places=tuple(h.mention for h in hits))
+    own: list[_Hit] = []
+    other_in_title, others = False, Counter()
+    for where, field in (("title", title), ("sapo", sapo), ("body", text)):
+        normal = normalize(field or "")
+        found = find_places(normal, profile)
+        own += _hits(found, where, profile, normal, local)
+        if where == "title":
+            other_in_title = _other_province_leads(found, normal)
+        else:
+            others.update(f.entry.place.name for f in found if f.entry.kind == "other")
+    label = _label(own, other_in_title, max(others.values(), default=0))
+    raw = sum(h.evidence for h in own) * (0.5 if other_in_title else 1.0)
+    places = tuple(_mention(h) for h in own)
+    return Relevance(label=label, score=round(1.0 - math.exp(-raw / 3.0), 4), places=places)
 
 
-# ----------------------------------------------------------------------------- profile
+def relevance_json(relevance: Relevance) -> dict:
+    """A JSON-ready dict: label, score and places (name, unit, era, where, start, end)."""
+    return {
+        "label": relevance.label,
+        "score": relevance.score,
+        "places": [{"name": m.name, "unit": m.unit, "era": m.era, "where": m.where,
+                    "start": m.start, "end": m.end} for m in relevance.places],
+    }
 
 
-def _profile_from(raw: object, where: str) -> ProvinceProfile:
-    if not isinstance(raw, dict):
-        raise ConfigError(where, "(top level)", "a mapping", type(raw).__name__)
-    for key in ("id", "name", "names", "places"):
-        if key not in raw:
-            raise ConfigError(where, key, "a value", "nothing")
-    places = []
-    for i, place in enumerate(raw["places"] or []):
-        if not (isinstance(place, list) and len(place) == 3 and place[1] in UNITS
-                and place[2] in ("old", "new")):
-            raise ConfigError(where, f"places[{i}]", "[name, unit, old|new]", place)
-        places.append((normalize(str(place[0])), str(place[1]), str(place[2])))
-    return ProvinceProfile(
-        id=str(raw["id"]), name=normalize(str(raw["name"])),
-        names=tuple(normalize(str(n)) for n in raw["names"]),
-        places=tuple(places),
-        ambiguous=tuple(normalize(str(n)) for n in raw.get("ambiguous") or ()),
-        note=str(raw.get("note") or ""),
-    )
+def assess_lines(lines: Iterable[dict], profile: ProvinceProfile) -> Iterator[dict]:
+    """For ``diembao relevance``: each input object (title, sapo, text; missing fields are
+    empty) gives one output object, with its ``id`` or ``url`` copied when present."""
+    for n, line in enumerate(lines, 1):
+        if not isinstance(line, dict):
+            log.warning("line %d: expected a JSON object, found %s", n, type(line).__name__)
+            yield {"error": f"line {n}: expected a JSON object"}
+            continue
+        result = assess(*(str(line.get(k) or "") for k in ("title", "sapo", "text")), profile)
+        keep = {k: line[k] for k in ("id", "url") if k in line}
+        yield {**keep, **relevance_json(result)}
 
 
-@lru_cache(maxsize=16)
-def _terms(profile: ProvinceProfile) -> tuple[_Term, ...]:
-    """Every pattern to look for: each place with its unit words, and bare."""
-    terms: dict[tuple[str, str], _Term] = {}
-    entries = [(n, "province", "old") for n in profile.names] + list(profile.places)
-    for name, unit, era in entries:
-        folded = fold(name)
-        for word in UNIT_WORDS[unit]:
-            if folded.startswith(word + " "):
-                continue  # "tỉnh Bắc Giang" already carries its unit word
-            pattern = rf"{re.escape(word)}\.?\s*{re.escape(folded)}"
-            terms.setdefault((pattern, unit), _term(pattern, name, unit, era, True))
-        bare_has_unit = any(folded.startswith(w + " ") for w in UNIT_WORDS[unit])
-        pattern = re.escape(folded)
-        terms.setdefault((pattern, unit), _term(pattern, _bare(name), unit, era, bare_has_unit))
-    return tuple(terms.values())
+# ----------------------------------------------------------------------------- evidence
 
 
-def _term(pattern: str, name: str, unit: str, era: str, with_unit_word: bool) -> _Term:
-    compiled = re.compile(rf"(?<!\w){pattern}(?!\w)")
-    return _Term(compiled, name, unit, era, with_unit_word)  # type: ignore[arg-type]
-
-
-def _bare(name: str) -> str:
-    """The name without a leading unit word ('tỉnh Bắc Giang' -> 'Bắc Giang')."""
-    folded = fold(name)
-    for words in UNIT_WORDS.values():
-        for word in words:
-            if folded.startswith(word + " "):
-                return name[len(word) + 1:]
-    return name
-
-
-# ----------------------------------------------------------------------------- matching
-
-
-def _find(field: str, where: Where, profile: ProvinceProfile) -> list[_Hit]:
-    folded = fold(field)
-    found = []
-    for term in _terms(profile):
-        for m in term.pattern.finditer(folded):
-            if term.with_unit_word or _capitalised(field[m.start():m.end()]):
-                found.append((m.start(), m.end(), term))
-    found.sort(key=lambda f: (f[0], -(f[1] - f[0]), not f[2].with_unit_word, _RANK[f[2].unit]))
-    hits, last_end = [], -1
-    for start, end, term in found:
-        if start >= last_end:  # longest match first; no overlaps
-            hits.append(_hit(folded, start, end, term, where, profile))
-            last_end = end
+def _hits(found: list[Found], where: Where, profile: ProvinceProfile, text: str,
+          local: bool = False) -> list[_Hit]:
+    hits = []
+    communes = any(f.entry.kind == "own" and _LEVEL.get(f.entry.place.unit, "commune") ==
+                   "commune" and (f.unit_word or _confirmed_by_address(found, i, text, profile))
+                   for i, f in enumerate(found))
+    for i, f in enumerate(found):
+        if f.entry.kind in ("other", "elsewhere"):
+            continue
+        if f.entry.kind == "own" and _elsewhere_by_address(found, i, text):
+            continue  # "xã Quang Trung, huyện Mê Linh, Hà Nội": another province's commune
+        confirmed = _confirmed_by_address(found, i, text, profile)
+        strength = _strength(f, confirmed, profile, local)
+        if strength >= STRONG and not communes and _origin(text, f):
+            strength = MEDIUM
+        place = f.entry.place
+        if confirmed and f.entry.kind == "own" and _next_kind(found, i, text) == "covering":
+            place = _new_place(f, profile) or place  # "xã Mỹ Thái, tỉnh Bắc Ninh" is the new one
+        hits.append(_Hit(f, where, strength, _listed(found, i, text, where), place))
     return hits
 
 
-def _capitalised(surface: str) -> bool:
-    """A bare name counts only as a proper noun: every syllable starts with a capital."""
-    return all(word[:1].isupper() for word in surface.split())
-
-
-def _hit(folded: str, start: int, end: int, term: _Term, where: Where,
-         profile: ProvinceProfile) -> _Hit:
-    mention = Mention(name=term.name, unit=term.unit, era=term.era, where=where,
-                      start=start, end=end)
-    own = frozenset(fold(n) for n in profile.names)
-    return _Hit(mention, _strength(term, profile), _listed(folded, start, end, own))
-
-
-def _strength(term: _Term, profile: ProvinceProfile) -> float:
-    if term.with_unit_word:
+def _strength(f: Found, confirmed: bool, profile: ProvinceProfile, local: bool = False) -> float:
+    """How sure a name alone makes us; see STRONG / MEDIUM / WEAK."""
+    place = f.entry.place
+    if f.entry.kind == "covering":
+        return WEAK  # the new Bắc Ninh is larger than the former Bắc Giang
+    amb = profile.ambiguous.get(place.name)
+    reasons = amb.reasons if amb else frozenset()
+    if local:  # the outlet's own area: names shared with other provinces are ours here
+        reasons = frozenset(r for r in reasons if not r.startswith("shared"))
+    if f.folded and "folded" in reasons:
+        reasons = reasons | {"shared"}  # "Cam Son" may be Cẩm Sơn as well as Cấm Sơn
+    if place.unit == "province":
+        # Lower case ("e ở bắc giang") is a forum post's aside, not a news story's subject.
+        return MEDIUM if "shared-province" in reasons or f.lower else STRONG
+    if confirmed:
         return STRONG
-    if term.name in profile.ambiguous or term.unit in ("commune", "ward"):
-        return WEAK  # a bare commune name, or a name shared with places elsewhere
-    return STRONG
+    district_level = place.unit in ("city", "district", "town")
+    if f.unit_word:
+        # The unit word settles ordinary words ("xã Kép" vs "mục tiêu kép") and names that
+        # only other levels share ("huyện Hiệp Hòa"), not a name that several provinces give to
+        # a commune ("xã Tiền Phong").
+        shared = any(f"shared-{unit}" in reasons for unit in UNIT_WORDS[f.unit_word])
+        return WEAK if shared else STRONG
+    if reasons & {"word", "short", "shared-province", "shared-city", "shared-district",
+                  "shared-town"}:
+        return WEAK
+    if district_level:
+        # A district is better known than a commune of the same name elsewhere.
+        return MEDIUM if "shared" in reasons else STRONG
+    return WEAK if "shared" in reasons else MEDIUM
 
 
-def _listed(folded: str, start: int, end: int, own: frozenset[str]) -> bool:
-    """The name stands among several other province names (a list of provinces)."""
-    window = folded[max(0, start - _LIST_WINDOW):start] + " | " + folded[end:end + _LIST_WINDOW]
-    others = {m for m in _OTHER_PROVINCE.findall(window) if m not in own}
-    return len(others) >= _LIST_MIN_OTHERS
+def _confirmed_by_address(found: list[Found], i: int, text: str,
+                          profile: ProvinceProfile | None = None) -> bool:
+    """The next name follows at once and is one of ours at a higher level: "xã Tiền Phong,
+    huyện Yên Dũng", "Hiệp Hòa (Bắc Giang)". The covering province confirms a new unit ("xã Mỹ
+    Thái, tỉnh Bắc Ninh") unless the rest of that province has a unit of the same name."""
+    nxt = _next_in_address(found, i, text)
+    if not nxt or _rank(nxt) >= _rank(found[i]):
+        return False
+    if nxt.entry.kind == "own":
+        return True
+    return bool(profile and nxt.entry.kind == "covering" and _new_place(found[i], profile))
 
 
-def _label(hits: list[_Hit]) -> Literal["about", "mention", "none"]:
-    strong = [h for h in hits if h.strength >= STRONG and not h.listed]
-    if any(h.mention.where in ("title", "sapo") for h in strong):
+def _new_place(f: Found, profile: ProvinceProfile) -> Place | None:
+    """The unit of the new province with this name in our area, if no unit of the covering
+    province outside our area shares the name."""
+    name = f.entry.place.name
+    amb = profile.ambiguous.get(name)
+    if amb and amb.elsewhere & (profile.covering_areas - profile.areas):
+        return None
+    return next((p for p in profile.places if p.name == name and p.era == "new"), None)
+
+
+def _elsewhere_by_address(found: list[Found], i: int, text: str) -> bool:
+    """The next name in the address is another province's: "xã Quang Trung (Thái Bình)"."""
+    nxt = _next_in_address(found, i, text)
+    return bool(nxt and nxt.entry.kind in ("other", "elsewhere")
+                and found[i].entry.place.unit != "province")
+
+
+def _next_kind(found: list[Found], i: int, text: str) -> str:
+    nxt = _next_in_address(found, i, text)
+    return nxt.entry.kind if nxt else ""
+
+
+def _next_in_address(found: list[Found], i: int, text: str) -> Found | None:
+    if i + 1 >= len(found):
+        return None
+    gap = text[found[i].end:found[i + 1].start]
+    return found[i + 1] if len(gap) <= ADDRESS_GAP_CHARS and _ADDRESS_GAP.fullmatch(gap) else None
+
+
+def _rank(f: Found) -> int:
+    order = ("province", "city", "district", "town", "ward", "township", "commune",
+             "special-zone")
+    return order.index(f.entry.place.unit)
+
+
+def _listed(found: list[Found], i: int, text: str, where: Where = "body") -> bool:
+    """A province-level name inside a list of at least three provinces ("Hà Nội, Bắc Giang,
+    Bắc Ninh, Hải Dương...", "Bắc Giang, Hải Phòng, Vinh, Khánh Hòa"): the article is about
+    the list, not about one of them."""
+    if found[i].entry.place.unit != "province":
+        return False
+    provinces = [f for f in found if f.entry.place.unit == "province"
+                 and f.entry.kind != "elsewhere"]
+    k = provinces.index(found[i])
+    neighbours = 0
+    for step in (-1, 1):
+        j, edge = k + step, provinces[k]
+        while 0 <= j < len(provinces):
+            a, b = (provinces[j], edge) if step < 0 else (edge, provinces[j])
+            if not _in_one_list(text[a.end:b.start]):
+                break
+            neighbours += 1
+            edge, j = provinces[j], j + step
+    # A title naming three provinces is about each ("... cho 3 tỉnh Bắc Giang, Lào Cai, Yên
+    # Bái"); a longer list is not.
+    return neighbours >= (3 if where == "title" else 2)
+
+
+def _in_one_list(gap: str) -> bool:
+    """Two names are items of one list: a separator between them, at most a short other item
+    ("Vinh") in between, no sentence end."""
+    return (len(gap) <= _LIST_GAP_CHARS and bool(_LIST_SEPARATOR.search(gap))
+            and not _SENTENCE_END.search(gap))
+
+
+def _origin(text: str, f: Found) -> bool:
+    """The name gives where a person comes from or lives ("bà Nguyễn Thị Hằng (tỉnh Bắc
+    Giang) hỏi", "quê ở huyện Yên Dũng", "63 tuổi, Lục Ngạn"): a passing mention unless the
+    address goes down to a commune (a story about a local person gives the full address)."""
+    start = f.unit_start if f.unit_start >= 0 else f.start
+    before = text[max(0, start - 60):start]
+    before = _SENTENCE_END.split(before)[-1]
+    return bool(_ORIGIN_CUE.search(before) or _FULL_NAME_BRACKET.search(before))
+
+
+def _other_province_leads(title_found: list[Found], title: str) -> bool:
+    """The title names another province and none of ours first ("TP.HCM: ...")."""
+    for i, f in enumerate(title_found):
+        if f.entry.kind == "other" and not _listed(title_found, i, title, "title"):
+            return True
+        if f.entry.kind == "own":
+            return False
+    return False
+
+
+def _label(hits: list[_Hit], other_in_title: bool, top_other: int) -> Label:
+    """about: a strong name of ours in the title; in the sapo of a story no other province
+    leads; or strong names piling up in the body (a dedicated paragraph) at least as often as
+    the most-named other province, or four times and more whatever else is named (a story set
+    in Hà Nội that names Bắc Giang twice in passing is a mention).
+    mention: anything less but real. A covering province alone (the new Bắc Ninh) is not
+    enough: it is larger."""
+    counted = [h for h in hits if not h.listed]
+    strong = [h for h in counted if h.strength >= STRONG]
+    if any(h.where == "title" for h in strong):
         return "about"
-    if sum(1 for h in strong if h.mention.where == "body") >= BODY_REPEATS_FOR_ABOUT:
+    own_evidence = sum(h.evidence for h in counted if h.where == "body")
+    need = BODY_EVIDENCE_FOR_ABOUT * (2 if other_in_title else 1)
+    if strong and not other_in_title and any(h.where == "sapo" for h in strong):
         return "about"
-    weak_places = {h.mention.name for h in hits if h.strength < STRONG}
-    if any(h.strength >= STRONG for h in hits) or len(weak_places) >= 2:
+    if strong and own_evidence >= need and (len(strong) >= top_other
+                                            or len(strong) >= BODY_STRONG_ALWAYS):
+        return "about"
+    # Weak names alone (a street "Quang Trung", a covering province) are no evidence.
+    if strong or any(h.strength >= MEDIUM or (h.listed and h.found.entry.kind == "own")
+                     for h in hits):
         return "mention"
     return "none"
+
+
+def _mention(hit: _Hit) -> Mention:
+    f = hit.found
+    place = hit.place
+    return Mention(name=place.name, unit=place.unit, era=place.era,  # type: ignore[arg-type]
+                   where=hit.where, start=f.unit_start if f.unit_start >= 0 else f.start,
+                   end=f.end)
