@@ -231,6 +231,34 @@ def _source_for(obj: Context, url: str, source_id: str | None):
                  if (urlsplit(s.homepage).hostname or "").removeprefix("www.") == host), None)
 
 
+# -- relevance ---------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--province", "profile_id", help="Profile id (or a comma list) to assess against "
+              "(default: the province setting).")
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+@click.pass_obj
+@guarded
+def relevance(obj: Context, profile_id: str | None, infile) -> None:
+    """Read JSON lines (title, sapo, text) from INFILE or stdin; write each with its relevance
+    label (about, mention, none), score and places."""
+    import json
+
+    from monitor.relevance import assess_lines, load_profile
+
+    profile = load_profile(profile_id or obj.settings.province)
+    for number, line in enumerate(infile, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:  # reported in place; the other lines go on
+            click.echo(json.dumps({"error": f"line {number}: not JSON ({exc.msg})"}))
+            continue
+        for out in assess_lines([record], profile):
+            click.echo(json.dumps(out, ensure_ascii=False))
+
+
 # -- digest ------------------------------------------------------------------------------------
 
 @main.group()

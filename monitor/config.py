@@ -15,6 +15,7 @@ import yaml
 from cssselect import HTMLTranslator, SelectorError
 
 from monitor.errors import ConfigError
+from monitor.gazetteer import profile_ids
 from monitor.models import (
     FEED_KINDS,
     TIERS,
@@ -234,6 +235,9 @@ def _parse_source(raw: object, path: str, interval: int, politeness: Politeness 
     homepage = _url(raw.get("homepage", MISSING), f"{path}.homepage", check)
     tier = _choice(raw, "tier", TIERS, path, check)
     province = _ident(raw, "province", path, check, required=False)
+    if province is not None and province not in profile_ids():
+        check.fail(f"{path}.province", "a province profile id (monitor/data/provinces/, e.g. "
+                   "bac-giang, bac-ninh, ha-noi)", province)
     enabled = _flag(raw, "enabled", path, check)
     if "politeness" in raw:
         politeness = _parse_politeness(raw["politeness"], f"{path}.politeness", politeness, check)

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor import store
-from monitor.errors import ExtractError, FeedError, FetchError
+from monitor.errors import ConfigError, ExtractError, FeedError, FetchError
 from monitor.extract import canonical_url, decode_html, extract_article
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, FetchRequest, fetch_request
 from monitor.health import update_state
 from monitor.models import Article, Feed, FeedItem, FetchFailure, FetchResult, ParsedFeed, Source
-from monitor.relevance import ProvinceProfile, assess
+from monitor.relevance import ProvinceProfile, assess, load_profile
 from monitor.settings import Settings
 from monitor.store import repo
 from reports.digest import build_daily_digest, day_bounds
@@ -70,6 +70,7 @@ class Pipeline:
         self.profile = profile
         self.clock = clock
         self.strict = strict
+        self._local_cache: dict[str, bool] = {}
 
     def sync(self) -> None:
         with self.db.begin() as conn:
@@ -280,7 +281,8 @@ class Pipeline:
                 repo.mark_failed(conn, pending.url, kind=failure.kind, error=failure.reason,
                                  now=now)
                 return
-            relevance = assess(article.title, article.sapo, article.text, self.profile)
+            relevance = assess(article.title, article.sapo, article.text, self.profile,
+                               local=self._is_local(source))
             article_id, outcome = repo.save_article(
                 conn, article, first_seen=pending.first_seen, now=now, raw_html=result.body,
                 content_type=result.headers.get("content-type"), relevance=relevance)
@@ -290,6 +292,19 @@ class Pipeline:
             stats.relevant += relevance.label in ("about", "mention")
         elif outcome == "updated":
             stats.updated += 1
+
+    def _is_local(self, source: Source) -> bool:
+        """An outlet of the watched area (its profile lies inside the watched one) leaves the
+        province implicit: "xã Mỹ Thái" alone means ours there."""
+        if not source.province:
+            return False
+        if source.province not in self._local_cache:
+            try:
+                areas = load_profile(source.province).areas
+            except ConfigError:
+                areas = frozenset()
+            self._local_cache[source.province] = bool(areas) and areas <= self.profile.areas
+        return self._local_cache[source.province]
 
     def _extract(self, source: Source, pending: repo.PendingItem, result: FetchResult
                  ) -> Article:

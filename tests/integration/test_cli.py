@@ -110,3 +110,25 @@ def test_extract_prints_fields_as_json(tmp_path):
 def test_extract_of_a_missing_file_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(tmp_path / "khong-co.html")])
     assert result.exit_code == 2 and "khong-co.html" in result.output
+
+
+def test_relevance_reads_and_writes_json_lines():
+    import json
+
+    lines = "\n".join([
+        json.dumps({"id": 1, "title": "Lục Ngạn vào vụ thu hoạch cam",
+                    "sapo": "Nông dân huyện Lục Ngạn (Bắc Giang) thu hoạch cam.", "text": ""}),
+        json.dumps({"id": 2, "title": "Hà Nội cấm xe máy nội đô", "sapo": "", "text": ""}),
+        "not json",
+    ])
+    result = CliRunner().invoke(main, ["relevance", "--province", "bac-giang"], input=lines)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o.get("label") for o in out] == ["about", "none", None]
+    assert out[0]["id"] == 1 and {p["name"] for p in out[0]["places"]} >= {"Lục Ngạn"}
+    assert "line 3" in out[2]["error"]
+
+
+def test_relevance_with_an_unknown_profile_exits_2():
+    result = CliRunner().invoke(main, ["relevance", "--province", "atlantis"], input="{}")
+    assert result.exit_code == 2 and "atlantis" in result.output

@@ -288,3 +288,10 @@ def test_shipped_feeds_match_the_survey(shared_data: Path, shipped) -> None:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def test_an_unknown_province_profile_is_rejected() -> None:
+    data = _one_source()
+    data["sources"][0]["province"] = "bac-giang-cu"
+    problem = _problem(data)
+    assert problem.path == "sources[0].province" and problem.found == "bac-giang-cu"
