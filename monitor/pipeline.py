@@ -6,12 +6,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor import store
+from monitor.dedup import Assignment, Doc, StoryClusterer, canonical_key
 from monitor.errors import ConfigError, ExtractError, FeedError, FetchError
 from monitor.extract import canonical_url, decode_html, extract_article
 from monitor.feeds import parse_feed
@@ -26,6 +27,8 @@ from reports.render import render_daily_html, render_daily_text
 
 log = logging.getLogger(__name__)
 
+STORY_SEED_WINDOW = timedelta(days=7)  # the duplicate window; stories use the last 72 h of it
+STORY_REBUILD = timedelta(days=1)  # the scheduler's clusterer is rebuilt from the store daily
 MAX_CHILD_SITEMAPS = 3  # of a sitemap index, the newest ones are read each run
 
 
@@ -45,6 +48,7 @@ class RunStats:
     new: int = 0
     updated: int = 0
     relevant: int = 0
+    stories: int = 0  # articles given their story cluster in this run
     failed: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -71,6 +75,9 @@ class Pipeline:
         self.clock = clock
         self.strict = strict
         self._local_cache: dict[str, bool] = {}
+        self._stories: StoryClusterer | None = None
+        self._stories_built = datetime.min.replace(tzinfo=UTC)
+        self._story_docs: dict[int, repo.ClusterInput] = {}
 
     def sync(self) -> None:
         with self.db.begin() as conn:
@@ -127,6 +134,56 @@ class Pipeline:
     async def _run(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
         await self._crawl_feeds(fetcher, todo, stats)
         await self._crawl_pages(fetcher, {f.source_id for f in todo}, stats)
+        stats.stories = self.cluster()
+
+    # -- story clusters ----------------------------------------------------------------------
+
+    def cluster(self) -> int:
+        """Give every article not yet clustered its story (new, duplicate, copy of another
+        outlet's article, or another report of a story) and refresh the touched clusters.
+
+        The clusterer lives as long as the pipeline (the scheduler's process), seeded once with
+        the stored assignments of the last week, and is rebuilt after a day."""
+        now = self.clock()
+        with self.db.begin() as conn:
+            if self._stories is None or now - self._stories_built > STORY_REBUILD:
+                self._seed_stories(conn, now)
+            todo = repo.articles_for_clustering(conn, unassigned=True)
+        decided = []
+        for row in todo:
+            self._story_docs[row.id] = row
+            decided.append((row, self._stories.add(_story_doc(row))))
+        if not decided:
+            return 0
+        with self.db.begin() as conn:  # clusters first: articles point at them
+            for cluster_id in dict.fromkeys(a.cluster_id for _, a in decided):
+                self._save_cluster(conn, cluster_id, now)
+            for row, assignment in decided:
+                repo.save_cluster_assignment(
+                    conn, row.id, cluster_id=assignment.cluster_id, relation=assignment.relation,
+                    related_to=assignment.related_to, dedup_key=canonical_key(row.url))
+        return len(decided)
+
+    def _seed_stories(self, conn, now: datetime) -> None:
+        self._stories = StoryClusterer(normalized=True)
+        self._stories_built = now
+        self._story_docs = {}
+        for row in repo.articles_for_clustering(conn, since=now - STORY_SEED_WINDOW):
+            if row.cluster_id is None:
+                continue  # clustered below with the other new ones
+            self._story_docs[row.id] = row
+            self._stories.seed(_story_doc(row), Assignment(
+                doc_id=row.id, cluster_id=row.cluster_id, relation=row.relation or "new",
+                related_to=row.related_to))
+
+    def _save_cluster(self, conn, cluster_id: int, now: datetime) -> None:
+        summary = self._stories.cluster_summary(cluster_id)
+        first = self._story_docs[summary.first_doc_id]
+        repo.save_cluster(conn, cluster_id=cluster_id, title=first.title,
+                          first_article_id=first.id, first_source_id=first.source_id,
+                          first_published=first.when, size=len(summary.doc_ids),
+                          outlets=len(summary.outlets),
+                          independent_outlets=summary.independent_outlets, now=now)
 
     async def _crawl_feeds(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
         """Fetch every feed concurrently; each is parsed and stored as soon as it arrives. A
@@ -336,6 +393,11 @@ def _site(host: str | None) -> str:
     for prefix in ("www.", "m.", "amp."):
         host = host.removeprefix(prefix)
     return host
+
+
+def _story_doc(row: repo.ClusterInput) -> Doc:
+    return Doc(id=row.id, source_id=row.source_id, published=row.when, title=row.title,
+               text=row.text, url=row.url, places=row.places)
 
 
 def _describe(exc: BaseException) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from monitor.models import Article, FeedItem, FeedState, FetchResult, Relevance, Source
 from monitor.store.tables import (
     articles,
+    clusters,
     digests,
     feed_items,
     feeds,
@@ -286,6 +287,63 @@ def _replace_mentions(conn: Connection, article_id: int, relevance: Relevance | 
         conn.execute(mentions.insert().values(
             article_id=article_id, name=m.name, unit=m.unit, era=m.era, location=m.where,
             start=m.start, end=m.end))
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    """What the story clusterer needs of a stored article, with its stored assignment if any."""
+
+    id: int
+    source_id: str
+    when: datetime  # published, else first seen
+    title: str
+    text: str
+    url: str
+    places: tuple[str, ...]
+    cluster_id: int | None
+    relation: str | None
+    related_to: int | None
+
+
+def articles_for_clustering(conn: Connection, *, since: datetime | None = None,
+                            unassigned: bool = False) -> list[ClusterInput]:
+    """Articles seen since ``since`` (or all not yet clustered), oldest first."""
+    when = func.coalesce(articles.c.published, articles.c.first_seen)
+    q = select(articles.c.id, articles.c.source_id, articles.c.published, articles.c.first_seen,
+               articles.c.title, articles.c.sapo, articles.c.body, articles.c.canonical_url,
+               articles.c.cluster_id, articles.c.cluster_relation,
+               articles.c.related_article_id)
+    if unassigned:
+        q = q.where(articles.c.cluster_id.is_(None))
+    if since is not None:
+        q = q.where(or_(when >= since, articles.c.first_seen >= since))
+    rows = conn.execute(q.order_by(when, articles.c.id)).all()
+    places = mention_names(conn, [r.id for r in rows])
+    return [ClusterInput(
+        id=r.id, source_id=r.source_id, when=r.published or r.first_seen, title=r.title,
+        text="\n".join([r.sapo, *r.body]), url=r.canonical_url,
+        places=tuple(dict.fromkeys(places.get(r.id, ()))), cluster_id=r.cluster_id,
+        relation=r.cluster_relation, related_to=r.related_article_id) for r in rows]
+
+
+def save_cluster_assignment(conn: Connection, article_id: int, *, cluster_id: int,
+                            relation: str, related_to: int | None, dedup_key: str) -> None:
+    conn.execute(update(articles).where(articles.c.id == article_id).values(
+        cluster_id=cluster_id, cluster_relation=relation, related_article_id=related_to,
+        dedup_key=dedup_key))
+
+
+def save_cluster(conn: Connection, *, cluster_id: int, title: str, first_article_id: int,
+                 first_source_id: str, first_published: datetime | None, size: int,
+                 outlets: int, independent_outlets: int, now: datetime) -> None:
+    """Create or refresh a story cluster; its id is the id of the article that founded it."""
+    upsert(conn, clusters, {
+        "id": cluster_id, "title": title, "first_article_id": first_article_id,
+        "first_source_id": first_source_id, "first_published": first_published, "size": size,
+        "outlets": outlets, "independent_outlets": independent_outlets, "created_at": now,
+        "updated_at": now,
+    }, ["id"], ["title", "first_article_id", "first_source_id", "first_published", "size",
+                "outlets", "independent_outlets", "updated_at"])
 
 
 def raw_html(conn: Connection, article_id: int) -> bytes | None:

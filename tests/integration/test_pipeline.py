@@ -16,7 +16,7 @@ from monitor.relevance import load_profile
 from monitor.settings import FetchSettings, Settings
 from monitor.store import open_database
 from monitor.store.repo import MAX_ITEM_ATTEMPTS
-from monitor.store.tables import articles, feed_items, feeds, fetches
+from monitor.store.tables import articles, clusters, feed_items, feeds, fetches
 from tests.support.httpserver import Response, TestServer
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -192,3 +192,33 @@ def test_strict_raises_on_the_first_failure(tmp_path, server):
     pipeline.strict = True
     with pytest.raises((FetchError, FeedError)):
         asyncio.run(pipeline.crawl())
+
+
+def test_a_copy_on_another_outlet_joins_the_story_but_is_not_independent(tmp_path, server):
+    base = server.url("").rstrip("/")
+    time = '<time datetime="2026-11-25T09:00:00+07:00">09:00</time>'
+    for name in ("orig", "copy"):
+        feed = (f'<rss version="2.0"><channel><title>{name}</title><item><title>Cam</title>'
+                f'<link>{base}/{name}.html</link></item></channel></rss>')
+        server.route(f"/{name}.xml", Response(body=feed.encode(),
+                                              headers={"Content-Type": "application/rss+xml"}))
+    server.route("/orig.html", _page(base, "orig.html", "Lục Ngạn thu hoạch cam", time))
+    server.route("/copy.html", _page(base, "copy.html", "Lục Ngạn thu hoạch cam", time))
+    sources = [Source(id=sid, name=sid, homepage=server.url("/"), tier="other", feeds=(
+        Feed(source_id=sid, url=server.url(f"/{name}.xml"), interval=60),))
+        for sid, name in (("goc", "orig"), ("chep", "copy"))]
+    db, pipeline = _pipeline(tmp_path, server)
+    pipeline.sources = {s.id: s for s in sources}
+    stats = asyncio.run(pipeline.crawl())
+    assert stats.stories == stats.new >= 2
+    with db.begin() as conn:
+        rows = {r.url.rsplit("/", 1)[1]: r for r in conn.execute(select(articles))}
+        story = conn.execute(select(clusters).where(
+            clusters.c.id == rows["orig.html"].cluster_id)).one()
+    assert rows["copy.html"].cluster_relation == "copy"
+    assert rows["copy.html"].related_article_id == rows["orig.html"].id
+    assert rows["copy.html"].cluster_id == rows["orig.html"].cluster_id
+    assert (story.size, story.outlets, story.independent_outlets) == (2, 2, 1)
+    assert story.first_article_id == rows["orig.html"].id
+    # a second run clusters nothing again and keeps the story
+    assert asyncio.run(pipeline.crawl()).stories == 0
