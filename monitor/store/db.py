@@ -122,13 +122,15 @@ def _alembic_config(db: Database) -> Config:
 
 
 def current_revision(db: Database) -> str | None:
+    """The schema revision(s) of the database, comma-joined (branches may have several heads)."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS))
-    return script.get_current_head()
+    """The newest revision(s) this code knows, comma-joined like ``current_revision``."""
+    return ",".join(sorted(ScriptDirectory(str(MIGRATIONS)).get_heads()))
 
 
 def _check_revision(db: Database) -> None:
@@ -136,10 +138,11 @@ def _check_revision(db: Database) -> None:
     if current is None:
         return
     known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
-    if current not in known:
+    unknown = [rev for rev in current.split(",") if rev not in known]
+    if unknown:
         raise SchemaTooNewError(
-            f"{db.url}: the database schema is at revision {current!r}, which this version of "
-            f"diembao does not know (newest known: {head_revision()!r}); upgrade diembao"
+            f"{db.url}: the database schema is at revision {unknown[0]!r}, which this version "
+            f"of diembao does not know (newest known: {head_revision()!r}); upgrade diembao"
         )
 
 
@@ -148,4 +151,4 @@ def upgrade(db: Database) -> None:
     cfg = _alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")

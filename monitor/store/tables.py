@@ -247,3 +247,7 @@ locks = Table(
 )
 
 Index("ix_articles_source_published", articles.c.source_id, articles.c.published)
+
+# Tables of later features live in their own modules on the same metadata; importing them here
+# makes the metadata complete wherever the tables are used (and for the migrations check).
+from monitor.store import tables_flags, tables_reports, tables_web  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Tables of the web features (created by their own Alembic migration branch)."""
