@@ -259,32 +259,6 @@ def relevance(obj: Context, profile_id: str | None, infile) -> None:
             click.echo(json.dumps(out, ensure_ascii=False))
 
 
-# -- digest ------------------------------------------------------------------------------------
-
-@main.group()
-def digest() -> None:
-    """Write digests."""
-
-
-@digest.command("daily")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="The local day (Asia/Ho_Chi_Minh), YYYY-MM-DD.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for the .html and .txt files.")
-@click.pass_obj
-@guarded
-def digest_daily(obj: Context, day: datetime, out_dir: str) -> None:
-    """Write the day's province articles, grouped by outlet, as HTML and plain text."""
-    from monitor.pipeline import write_daily_digest
-
-    profile = obj.profile()
-    files = write_daily_digest(obj.database(), day.date(), Path(out_dir), area=profile.name,
-                               now=datetime.now(UTC), timezone=obj.settings.timezone)
-    click.echo(f"{files.articles} articles")
-    click.echo(str(files.html))
-    click.echo(str(files.text))
-
-
 # -- status and database -----------------------------------------------------------------------
 
 @main.command()
@@ -335,6 +309,11 @@ def demo(obj: Context, out_dir: str, port: int) -> None:
     for label, path in result.paths:
         click.echo(f"{label}: {path}")
 
+
+# Commands of the reports (digest, brief, report, export, alerts, mail): see cli_reports.py.
+from monitor.cli_reports import register as _register_reports  # noqa: E402
+
+_register_reports(main)
 
 if __name__ == "__main__":
     main()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from monitor.config import load_sources
 from monitor.demosite import DemoSite
-from monitor.pipeline import Pipeline, RunStats, write_daily_digest
+from monitor.pipeline import Pipeline, RunStats
 from monitor.relevance import load_profile
+from monitor.reports_job import write_demo_outputs
 from monitor.settings import Settings
 from monitor.store import open_database
 
@@ -47,8 +48,6 @@ def run_demo(out_dir: Path, *, base_port: int | None = 18400,
         db = open_database(settings.database_url)
         pipeline = Pipeline(db, load_sources(sources_path), settings, profile, strict=strict)
         stats = asyncio.run(pipeline.crawl())
-    files = write_daily_digest(db, DEMO_DAY, out_dir, area=profile.name, now=datetime.now(UTC),
-                               timezone=settings.timezone)
+    outputs = write_demo_outputs(db, out_dir, DEMO_DAY, settings, area=profile.name)
     db.dispose()
-    return DemoResult(stats, (("database", db_path), ("sources", sources_path),
-                              ("digest (HTML)", files.html), ("digest (text)", files.text)))
+    return DemoResult(stats, (("database", db_path), ("sources", sources_path), *outputs))

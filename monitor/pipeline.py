@@ -6,10 +6,8 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from monitor import store
 from monitor.dedup import Assignment, Doc, StoryClusterer, canonical_key
@@ -22,8 +20,6 @@ from monitor.models import Article, Feed, FeedItem, FetchFailure, FetchResult, P
 from monitor.relevance import ProvinceProfile, assess, load_profile
 from monitor.settings import Settings
 from monitor.store import repo
-from reports.digest import build_daily_digest, day_bounds
-from reports.render import render_daily_html, render_daily_text
 
 log = logging.getLogger(__name__)
 
@@ -404,28 +400,3 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-@dataclass(frozen=True)
-class DigestFiles:
-    html: Path
-    text: Path
-    articles: int
-
-
-def write_daily_digest(db: store.Database, day: date, out_dir: Path, *, area: str,
-                       now: datetime, timezone: str = "Asia/Ho_Chi_Minh") -> DigestFiles:
-    """Build the day's digest from the store, write HTML and text files, and record it.
-    ``day`` is a local day in ``timezone`` (the setting)."""
-    tz = ZoneInfo(timezone)
-    start, end = day_bounds(day, tz)
-    with db.begin() as conn:
-        rows = repo.articles_between(conn, start, end, relevance=("about", "mention"))
-        places = repo.mention_names(conn, [r["id"] for r in rows])
-        digest = build_daily_digest(day, rows, area=area, places=places, tz=tz)
-        html, text = render_daily_html(digest), render_daily_text(digest)
-        repo.save_digest(conn, kind="daily", period=digest.period, html=html, text=text, now=now)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / f"diem-bao-{digest.period}.html"
-    text_path = out_dir / f"diem-bao-{digest.period}.txt"
-    html_path.write_text(html, encoding="utf-8")
-    text_path.write_text(text, encoding="utf-8")
-    return DigestFiles(html_path, text_path, digest.total)

@@ -17,10 +17,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import reports_job
 from monitor.errors import SchedulerLockedError
 from monitor.fetch import Fetcher
 from monitor.models import Feed
-from monitor.pipeline import Pipeline, write_daily_digest
+from monitor.pipeline import Pipeline
 from monitor.settings import parse_clock
 from monitor.store import repo
 
@@ -30,6 +31,7 @@ LOCK = "scheduler"
 HEARTBEAT = 30.0
 STALE_AFTER = timedelta(seconds=120)
 DIGEST_GRACE = 3600  # a digest job woken up to an hour late still runs
+MAIL_RETRY = 300  # seconds between retries of queued e-mail
 
 
 def lock_holder() -> str:
@@ -132,9 +134,13 @@ class Scheduler:
                           args=[self._crawl_feed, feed], id=f"feed:{feed.url}",
                           next_run_time=first, max_instances=1, coalesce=True)
         at = parse_local_time(self.settings.scheduler.digest_time)
-        sched.add_job(self._track, CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz),
-                      args=[self._digest], id="digest:daily", max_instances=1, coalesce=True,
-                      misfire_grace_time=DIGEST_GRACE)
+        daily = CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz)
+        sched.add_job(self._track, daily, args=[self._digest], id="digest:daily",
+                      max_instances=1, coalesce=True, misfire_grace_time=DIGEST_GRACE)
+        sched.add_job(self._track, daily, args=[self._monthly], id="brief:monthly",
+                      max_instances=1, coalesce=True, misfire_grace_time=DIGEST_GRACE)
+        sched.add_job(self._track, IntervalTrigger(seconds=MAIL_RETRY), args=[self._retry_mail],
+                      id="mail:retry", max_instances=1, coalesce=True)
         sched.add_job(self._heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat")
 
     async def _track(self, job, *args) -> None:
@@ -155,12 +161,31 @@ class Scheduler:
             return
         stats = await self.pipeline.crawl(feeds=[feed], fetcher=self._fetcher, sync=False)
         log.info("%s: %s", feed.url, stats.summary())
+        if stats.new and self.settings.alerts.enabled:  # spikes are checked after processing
+            spikes = await asyncio.to_thread(reports_job.check_spikes, self.pipeline.db,
+                                             settings=self.settings, now=self.clock(),
+                                             area=self.area)
+            for spike in spikes:
+                log.warning("spike alert: %s", spike)
 
     async def _digest(self) -> None:
-        yesterday = (self.clock().astimezone(self.tz) - timedelta(days=1)).date()
-        files = write_daily_digest(self.pipeline.db, yesterday, self.digest_dir, area=self.area,
-                                   now=self.clock(), timezone=self.settings.timezone)
-        log.info("daily digest for %s: %s", yesterday, files.html)
+        """Yesterday's digest: written, and mailed once when mail is configured."""
+        result = await asyncio.to_thread(
+            reports_job.daily_digest_job, self.pipeline.db, settings=self.settings,
+            now=self.clock(), out_dir=self.digest_dir, area=self.area)
+        log.info("daily digest: %s", result.html)
+
+    async def _monthly(self) -> None:
+        """On the first day of a month: last month's brief (once)."""
+        paths = await asyncio.to_thread(
+            reports_job.monthly_brief_job, self.pipeline.db, settings=self.settings,
+            now=self.clock(), out_dir=self.digest_dir, area=self.area)
+        if paths:
+            log.info("monthly brief: %s", ", ".join(map(str, paths)))
+
+    async def _retry_mail(self) -> None:
+        await asyncio.to_thread(reports_job.retry_queued_sends, self.pipeline.db,
+                                settings=self.settings, now=self.clock())
 
     async def _catch_up_digest(self) -> None:
         """At start, after the digest time: write yesterday's digest if no run wrote it (the

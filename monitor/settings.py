@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from monitor.alerts import AlertSettings
 from monitor.errors import ConfigError
+from monitor.mail import MailSettings
+from reports.monthly import BriefSettings
 
 DEFAULT_USER_AGENT = (
     "DiembaoBot/0.1 (+https://github.com/diembao/diembao; press monitoring for a provincial "
@@ -77,9 +80,13 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    reports: BriefSettings = field(default_factory=BriefSettings)
 
 
-_SECTIONS = {"fetch": FetchSettings, "health": HealthSettings, "scheduler": SchedulerSettings}
+_SECTIONS = {"fetch": FetchSettings, "health": HealthSettings, "scheduler": SchedulerSettings,
+             "mail": MailSettings, "alerts": AlertSettings, "reports": BriefSettings}
 _ENV = {
     "DIEMBAO_DB": "database_url",
     "DIEMBAO_SOURCES": "sources_file",
@@ -113,6 +120,9 @@ def _validate(settings: Settings, source: str) -> None:
         raise ConfigError(source, "timezone", "an IANA time zone such as Asia/Ho_Chi_Minh",
                           settings.timezone) from None
     parse_clock(settings.scheduler.digest_time, source=source, path="scheduler.digest_time")
+    if settings.mail.security not in ("none", "starttls", "ssl"):
+        raise ConfigError(source, "mail.security", "one of none, starttls, ssl",
+                          settings.mail.security)
 
 
 def parse_clock(value: str, *, source: str = "settings", path: str = "time") -> time:
@@ -160,6 +170,12 @@ def _set_field(obj: Any, name: str, value: Any, source: str, dotted: str) -> Any
         raise ConfigError(source, dotted, f"one of {sorted(known)}", name)
     current = getattr(obj, name)
     kind = type(current)
+    if kind is tuple:  # a YAML list, or a comma-separated string (handy in the environment)
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(source, dotted, "a list of strings or a comma-separated string",
+                              value)
+        return replace(obj, **{name: tuple(i.strip() for i in items if i.strip())})
     try:
         if kind is bool:
             if isinstance(value, str):

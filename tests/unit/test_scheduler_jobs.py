@@ -31,7 +31,8 @@ def test_jobs_follow_the_configuration(tmp_path):
     Scheduler(pipeline, digest_dir=tmp_path, area="Bắc Giang")._add_jobs(sched)
     jobs = {j.id: j for j in sched.get_jobs()}
     assert set(jobs) == {"feed:http://127.0.0.1:9/a.rss", "feed:http://127.0.0.1:9/b.rss",
-                         "digest:daily", "heartbeat"}
+                         "digest:daily", "brief:monthly", "mail:retry", "heartbeat"}
+    assert jobs["mail:retry"].trigger.interval.total_seconds() == 300
     a = jobs["feed:http://127.0.0.1:9/a.rss"].trigger
     assert a.interval.total_seconds() == 600 and a.jitter == 30
     assert jobs["feed:http://127.0.0.1:9/b.rss"].trigger.interval.total_seconds() == 1800
@@ -39,6 +40,9 @@ def test_jobs_follow_the_configuration(tmp_path):
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     fire = digest.get_next_fire_time(None, datetime(2026, 11, 25, 12, 0, tzinfo=tz))
     assert fire == datetime(2026, 11, 26, 6, 45, tzinfo=tz)
+    monthly = jobs["brief:monthly"].trigger  # runs daily; the job itself acts on the 1st
+    assert monthly.get_next_fire_time(None, datetime(2026, 11, 30, 12, 0, tzinfo=tz)) == \
+        datetime(2026, 12, 1, 6, 45, tzinfo=tz)
     db.dispose()
 
 

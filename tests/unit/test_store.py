@@ -55,7 +55,8 @@ def test_schema_newer_than_the_code_is_refused(tmp_path):
     open_database(str(path)).dispose()
     db = open_database(str(path), migrate=False)
     with db.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('9999_future')"))
     db.dispose()
     with pytest.raises(SchemaTooNewError, match="9999_future"):
         open_database(str(path))
