@@ -1,5 +1,7 @@
 """Pure machine-learning estimators for sections, topics and tone (never imports monitor)."""
 
+from os import PathLike
+
 from classifiers.errors import ClassifierError, DataError, ModelError, ModelVersionError
 from classifiers.features import normalize_text
 from classifiers.linear import TextClassifier
@@ -13,7 +15,7 @@ __all__ = [
 ]
 
 
-def load_default(models_dir, kind: str = "sections") -> TrainedModel:  # noqa: ANN001
+def load_default(models_dir: str | PathLike[str], kind: str = "sections") -> TrainedModel:
     """The shipped model of ``kind`` under ``models_dir`` (monitor passes its
     ``monitor/data/models``): ``load_model(find_model(models_dir, kind))``."""
     return load_model(find_model(models_dir, kind))
