@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 a run finished with failures under --strict or an unexp
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import sys
 from datetime import UTC, datetime
@@ -257,6 +258,89 @@ def relevance(obj: Context, profile_id: str | None, infile) -> None:
             continue
         for out in assess_lines([record], profile):
             click.echo(json.dumps(out, ensure_ascii=False))
+
+
+# -- classifiers -------------------------------------------------------------------------------
+
+def _classifier_errors(func):
+    """DataError (a bad training or evaluation file) exits 2, other model errors 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from classifiers.errors import ClassifierError, DataError
+
+        try:
+            return func(*args, **kwargs)
+        except DataError as exc:
+            _fail(exc, EXIT_CONFIG)
+        except ClassifierError as exc:
+            _fail(exc, EXIT_FAILED)
+
+    return wrapper
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["sections", "topics", "tone"]))
+@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False),
+              help="JSON lines (.jsonl or .jsonl.gz) with `text` and `label` or `labels`.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Model directory to write (estimator + card.json).")
+@click.option("--folds", default=5, show_default=True,
+              help="Cross-validation folds for the model card (0: skip).")
+@click.option("--jobs", type=int, help="Parallel jobs for cross-validation.")
+@click.pass_obj
+@guarded
+@_classifier_errors
+def train(obj: Context, kind: str, data_path: str | None, out_dir: str, folds: int,
+          jobs: int | None) -> None:
+    """Train a sections, topics or tone model and write it with its model card."""
+    from classifiers.train import train_model
+
+    if data_path is None:
+        raise ConfigError("diembao train", "--data", "a JSON lines file", "nothing")
+    card = train_model(kind, data_path, out_dir, folds=folds, n_jobs=jobs)
+    click.echo(f"{kind} model written to {out_dir}")
+    for name, value in card.metrics.items():
+        if isinstance(value, int | float | str):
+            click.echo(f"{name}: {value}")
+
+
+@main.command()
+@click.option("--model", "model_dir", required=True, type=click.Path(file_okay=False),
+              help="A model directory made by `diembao train`.")
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+@click.pass_obj
+@guarded
+@_classifier_errors
+def classify(obj: Context, model_dir: str, infile) -> None:
+    """Read JSON lines (`text`, or `title`/`sapo`/`body`); write them back with the
+    predictions and calibrated probabilities."""
+    from classifiers.predict import classify_stream
+    from classifiers.store import load_model
+
+    out = io.StringIO()
+    classify_stream(load_model(model_dir), infile, out)
+    click.echo(out.getvalue(), nl=False)
+
+
+@main.command("eval")
+@click.option("--model", "model_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled JSON lines, as for training.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@guarded
+@_classifier_errors
+def evaluate(obj: Context, model_dir: str, data_path: str, as_json: bool) -> None:
+    """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix."""
+    import json
+
+    from classifiers.evaluate import evaluate_model, format_evaluation
+
+    result = evaluate_model(model_dir, data_path)
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json
+               else format_evaluation(result))
 
 
 # -- status and database -----------------------------------------------------------------------

@@ -132,3 +132,42 @@ def test_relevance_reads_and_writes_json_lines():
 def test_relevance_with_an_unknown_profile_exits_2():
     result = CliRunner().invoke(main, ["relevance", "--province", "atlantis"], input="{}")
     assert result.exit_code == 2 and "atlantis" in result.output
+
+
+def test_train_classify_eval_round_trip(tmp_path):
+    import json
+
+    examples = [
+        ("Đội tuyển bóng đá thắng trận chung kết, cầu thủ ghi bàn phút cuối", "The thao"),
+        ("Huấn luyện viên công bố danh sách cầu thủ dự giải vô địch bóng đá", "The thao"),
+        ("Tiền đạo lập cú đúp, câu lạc bộ giành ba điểm trên sân khách", "The thao"),
+        ("Giá cổ phiếu ngân hàng tăng mạnh, chỉ số chứng khoán vượt mốc", "Kinh doanh"),
+        ("Doanh nghiệp báo lãi quý ba, cổ đông nhận cổ tức bằng tiền mặt", "Kinh doanh"),
+        ("Lãi suất tiền gửi giảm, ngân hàng đẩy mạnh cho vay doanh nghiệp", "Kinh doanh"),
+    ] * 3
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps({"text": t, "label": y}, ensure_ascii=False)
+                              for t, y in examples), encoding="utf-8")
+    model = tmp_path / "model"
+    trained = CliRunner().invoke(main, ["train", "sections", "--data", str(data), "--out",
+                                        str(model), "--folds", "0"])
+    assert trained.exit_code == 0, trained.output
+    assert (model / "card.json").is_file()
+    line = json.dumps({"id": 7, "text": "Cầu thủ ghi bàn, đội bóng thắng trận"}, ensure_ascii=False)
+    classified = CliRunner().invoke(main, ["classify", "--model", str(model)], input=line)
+    assert classified.exit_code == 0, classified.output
+    out = json.loads(classified.output.splitlines()[0])
+    assert out["id"] == 7 and out["sections"] == "The thao"
+    assert abs(sum(out["sections_probabilities"].values()) - 1) < 1e-6
+    evaluated = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data),
+                                          "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.output)["accuracy"] == 1.0
+
+
+def test_train_with_a_bad_data_file_exits_2(tmp_path):
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "không có nhãn"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["train", "sections", "--data", str(data), "--out",
+                                       str(tmp_path / "m"), "--folds", "0"])
+    assert result.exit_code == 2 and "bad.jsonl" in result.output
