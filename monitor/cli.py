@@ -399,5 +399,11 @@ from monitor.cli_reports import register as _register_reports  # noqa: E402
 
 _register_reports(main)
 
+# Needs-verification flags and the rebuttals registry: see cli_flags.py.
+from monitor.cli_flags import flags_group, rebuttals_group  # noqa: E402
+
+main.add_command(flags_group)
+main.add_command(rebuttals_group)
+
 if __name__ == "__main__":
     main()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from monitor.config import load_sources
 from monitor.demosite import DemoSite
+from monitor.flags_demo import DEMO_REBUTTALS
+from monitor.flags_rebuttals import read_rebuttals, save_rebuttals
 from monitor.pipeline import Pipeline, RunStats
 from monitor.relevance import load_profile
 from monitor.reports_job import write_demo_outputs
@@ -27,7 +29,7 @@ class DemoResult:
     def summary(self) -> str:
         s = self.stats
         return (f"demo: feeds={s.feeds} fetched={s.pages} new={s.new} unchanged={s.unchanged} "
-                f"relevant={s.relevant} failed={s.failed}")
+                f"relevant={s.relevant} flagged={s.flagged} failed={s.failed}")
 
 
 def run_demo(out_dir: Path, *, base_port: int | None = 18400,
@@ -46,6 +48,9 @@ def run_demo(out_dir: Path, *, base_port: int | None = 18400,
         sources_path.write_text(site.sources_yaml(), encoding="utf-8")
         profile = load_profile(settings.province)
         db = open_database(settings.database_url)
+        with db.begin() as conn:  # the office's registry of rebutted claims (samples too)
+            save_rebuttals(conn, read_rebuttals(DEMO_REBUTTALS), source=str(DEMO_REBUTTALS),
+                           now=datetime.now(UTC))
         pipeline = Pipeline(db, load_sources(sources_path), settings, profile, strict=strict)
         stats = asyncio.run(pipeline.crawl())
     outputs = write_demo_outputs(db, out_dir, DEMO_DAY, settings, area=profile.name)

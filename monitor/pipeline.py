@@ -15,6 +15,7 @@ from monitor.errors import ConfigError, ExtractError, FeedError, FetchError
 from monitor.extract import canonical_url, decode_html, extract_article
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, FetchRequest, fetch_request
+from monitor.flags import compute_flags
 from monitor.health import update_state
 from monitor.models import Article, Feed, FeedItem, FetchFailure, FetchResult, ParsedFeed, Source
 from monitor.relevance import ProvinceProfile, assess, load_profile
@@ -45,13 +46,15 @@ class RunStats:
     updated: int = 0
     relevant: int = 0
     stories: int = 0  # articles given their story cluster in this run
+    flagged: int = 0  # needs-verification flags raised in this run
     failed: int = 0
     failures: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"feeds={self.feeds} fetched={self.fetched} unchanged={self.unchanged} "
                 f"new_items={self.items} pages={self.pages} new={self.new} "
-                f"updated={self.updated} relevant={self.relevant} failed={self.failed}")
+                f"updated={self.updated} relevant={self.relevant} flagged={self.flagged} "
+                f"failed={self.failed}")
 
     def fail(self, where: str, reason: str) -> None:
         self.failed += 1
@@ -130,11 +133,14 @@ class Pipeline:
     async def _run(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
         await self._crawl_feeds(fetcher, todo, stats)
         await self._crawl_pages(fetcher, {f.source_id for f in todo}, stats)
-        stats.stories = self.cluster()
+        clustered = self.cluster()
+        stats.stories = len(clustered)
+        # flags are computed as articles arrive, once their story is known
+        stats.flagged = compute_flags(self.db, clustered, self.clock(), self.settings)
 
     # -- story clusters ----------------------------------------------------------------------
 
-    def cluster(self) -> int:
+    def cluster(self) -> list[int]:
         """Give every article not yet clustered its story (new, duplicate, copy of another
         outlet's article, or another report of a story) and refresh the touched clusters.
 
@@ -150,7 +156,7 @@ class Pipeline:
             self._story_docs[row.id] = row
             decided.append((row, self._stories.add(_story_doc(row))))
         if not decided:
-            return 0
+            return []
         with self.db.begin() as conn:  # clusters first: articles point at them
             for cluster_id in dict.fromkeys(a.cluster_id for _, a in decided):
                 self._save_cluster(conn, cluster_id, now)
@@ -158,7 +164,7 @@ class Pipeline:
                 repo.save_cluster_assignment(
                     conn, row.id, cluster_id=assignment.cluster_id, relation=assignment.relation,
                     related_to=assignment.related_to, dedup_key=canonical_key(row.url))
-        return len(decided)
+        return [row.id for row, _ in decided]
 
     def _seed_stories(self, conn, now: datetime) -> None:
         self._stories = StoryClusterer(normalized=True)

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import reports_job
 from monitor.errors import SchedulerLockedError
 from monitor.fetch import Fetcher
+from monitor.flags_refetch import refetch_due
 from monitor.models import Feed
 from monitor.pipeline import Pipeline
 from monitor.settings import parse_clock
@@ -32,6 +33,7 @@ HEARTBEAT = 30.0
 STALE_AFTER = timedelta(seconds=120)
 DIGEST_GRACE = 3600  # a digest job woken up to an hour late still runs
 MAIL_RETRY = 300  # seconds between retries of queued e-mail
+REFETCH = 600  # seconds between looks for flagged articles due a re-fetch
 
 
 def lock_holder() -> str:
@@ -141,6 +143,8 @@ class Scheduler:
                       max_instances=1, coalesce=True, misfire_grace_time=DIGEST_GRACE)
         sched.add_job(self._track, IntervalTrigger(seconds=MAIL_RETRY), args=[self._retry_mail],
                       id="mail:retry", max_instances=1, coalesce=True)
+        sched.add_job(self._track, IntervalTrigger(seconds=REFETCH), args=[self._refetch],
+                      id="flags:refetch", max_instances=1, coalesce=True)
         sched.add_job(self._heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat")
 
     async def _track(self, job, *args) -> None:
@@ -182,6 +186,12 @@ class Scheduler:
             now=self.clock(), out_dir=self.digest_dir, area=self.area)
         if paths:
             log.info("monthly brief: %s", ", ".join(map(str, paths)))
+
+    async def _refetch(self) -> None:
+        """Flagged and high-interest articles again at about +2 h, +24 h, +72 h: a takedown or
+        a silent edit becomes a signal."""
+        stats = await refetch_due(self.pipeline.db, self._fetcher, self.clock(), self.settings)
+        log.info("re-fetch: %s", stats)
 
     async def _retry_mail(self) -> None:
         await asyncio.to_thread(reports_job.retry_queued_sends, self.pipeline.db,

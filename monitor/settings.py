@@ -72,6 +72,25 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class FlagSettings:
+    """Settings section ``flags``. Tier lists and relevance labels are comma lists."""
+
+    daily_budget: int = 10  # flags an analyst team can check per day
+    window_days: int = 7  # the recent score distribution the threshold is taken from
+    min_score: float = 0.5  # never flag below this score, however quiet the period
+    single_source_hours: float = 6.0  # a low-tier story uncorroborated this long is a signal
+    low_tiers: str = "other"  # tiers whose single-source stories count as a signal
+    official_tiers: str = "central,provincial"  # tiers whose denials count as official
+    relevance: str = "about,mention"  # relevance labels of the articles that are assessed
+    edit_threshold: float = 0.15  # share of words changed that makes a silent edit a signal
+    watch_score: float = 0.35  # articles scoring this much are re-fetched like flagged ones
+    interest_outlets: int = 3  # ... and so are stories reported by this many outlets
+
+    def tiers(self, name: str) -> tuple[str, ...]:
+        return tuple(t.strip() for t in getattr(self, name).split(",") if t.strip())
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///diembao.db"
     sources_file: str = "sources.yaml"
@@ -83,10 +102,12 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reports: BriefSettings = field(default_factory=BriefSettings)
+    flags: FlagSettings = field(default_factory=FlagSettings)
 
 
 _SECTIONS = {"fetch": FetchSettings, "health": HealthSettings, "scheduler": SchedulerSettings,
-             "mail": MailSettings, "alerts": AlertSettings, "reports": BriefSettings}
+             "mail": MailSettings, "alerts": AlertSettings, "reports": BriefSettings,
+             "flags": FlagSettings}
 _ENV = {
     "DIEMBAO_DB": "database_url",
     "DIEMBAO_SOURCES": "sources_file",

@@ -31,7 +31,8 @@ def test_jobs_follow_the_configuration(tmp_path):
     Scheduler(pipeline, digest_dir=tmp_path, area="Bắc Giang")._add_jobs(sched)
     jobs = {j.id: j for j in sched.get_jobs()}
     assert set(jobs) == {"feed:http://127.0.0.1:9/a.rss", "feed:http://127.0.0.1:9/b.rss",
-                         "digest:daily", "brief:monthly", "mail:retry", "heartbeat"}
+                         "digest:daily", "brief:monthly", "mail:retry", "flags:refetch",
+                         "heartbeat"}
     assert jobs["mail:retry"].trigger.interval.total_seconds() == 300
     a = jobs["feed:http://127.0.0.1:9/a.rss"].trigger
     assert a.interval.total_seconds() == 600 and a.jitter == 30
