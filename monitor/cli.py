@@ -405,5 +405,10 @@ from monitor.cli_flags import flags_group, rebuttals_group  # noqa: E402
 main.add_command(flags_group)
 main.add_command(rebuttals_group)
 
+# The review web UI and its accounts: see cli_web.py.
+from monitor.cli_web import register as _register_web  # noqa: E402
+
+_register_web(main)
+
 if __name__ == "__main__":
     main()

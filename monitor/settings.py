@@ -19,6 +19,7 @@ import yaml
 from monitor.alerts import AlertSettings
 from monitor.errors import ConfigError
 from monitor.mail import MailSettings
+from monitor.web.config import WebSettings
 from reports.monthly import BriefSettings
 
 DEFAULT_USER_AGENT = (
@@ -103,11 +104,12 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reports: BriefSettings = field(default_factory=BriefSettings)
     flags: FlagSettings = field(default_factory=FlagSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
 
 _SECTIONS = {"fetch": FetchSettings, "health": HealthSettings, "scheduler": SchedulerSettings,
              "mail": MailSettings, "alerts": AlertSettings, "reports": BriefSettings,
-             "flags": FlagSettings}
+             "flags": FlagSettings, "web": WebSettings}
 _ENV = {
     "DIEMBAO_DB": "database_url",
     "DIEMBAO_SOURCES": "sources_file",
@@ -141,6 +143,9 @@ def _validate(settings: Settings, source: str) -> None:
         raise ConfigError(source, "timezone", "an IANA time zone such as Asia/Ho_Chi_Minh",
                           settings.timezone) from None
     parse_clock(settings.scheduler.digest_time, source=source, path="scheduler.digest_time")
+    if settings.web.secure_cookies not in ("auto", "always", "never"):
+        raise ConfigError(source, "web.secure_cookies", "one of auto, always, never",
+                          settings.web.secure_cookies)
     if settings.mail.security not in ("none", "starttls", "ssl"):
         raise ConfigError(source, "mail.security", "one of none, starttls, ssl",
                           settings.mail.security)
