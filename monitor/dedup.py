@@ -18,8 +18,19 @@
    document (short texts are otherwise too easily close).
    Vectors are TF-IDF over syllables and syllable pairs plus names and places
    (``monitor.storytext``); generic acronyms and stopwords are not terms, and a cluster holding
-   another edition of a template headline ("Giá vàng hôm nay 15/9" vs "16/9") is never joined;
+   another edition of a template headline ("Giá vàng hôm nay 15/9" vs "16/9") is never joined.
+   A document that denies a claim ("bác bỏ thông tin", ``storytext.denies``) needs only
+   ``denial_factor`` of the threshold, to its closest member: a rebuttal shares the rumour's
+   subject, not its wording;
 4. otherwise ``new``: the document founds a cluster whose id is its own id.
+
+IDF on a small collection (a new deployment's first day, the demo). Document frequencies are
+learnt as documents arrive, so each retained vector is weighed again once they have grown by a
+quarter (both sides of a cosine then use the same IDF), a new document is weighed as if already
+counted, and the later reports of a story (up to ``story_reports``) add only the terms the story
+did not have: four outlets telling one story would otherwise make its own names look common and
+weaken what ties the reports together. Candidates are found through postings of the heaviest
+terms; a term counts as too common to probe only past ``common_share`` of the documents and 50.
 
 Cluster ids are stable: a cluster is named after its founding document, and ``seed`` re-loads
 documents with their stored assignments without deciding again.
@@ -48,7 +59,10 @@ from monitor.storytext import (
     DocumentFrequencies,
     TitleShape,
     cosine,
+    denies,
     features,
+    head,
+    overlap,
     template_clash,
     title_shape,
 )
@@ -66,6 +80,8 @@ Relation = Literal["new", "duplicate", "copy", "story"]
 _DAY = 86_400.0
 _MIN_COPY_TOKENS = 20  # shorter texts are shingled with their title
 _MIN_CONTAINED = 30  # shingles a text needs before containment alone can make it a copy
+_LEAD_CHARS = 400  # where a denial says what it denies
+_COMMON_FLOOR = 50  # documents a term may be in before it is too common to probe
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,7 @@ class _Prepared:
     numbers: frozenset[str] = frozenset()
     counts: dict[str, float] | None = None
     vector: dict[str, float] | None = None
+    weighed: int = 0  # df.docs when ``vector`` was weighed
 
 
 @dataclass
@@ -153,6 +170,8 @@ class _Cluster:
     story_last: float = -math.inf
     story_members: int = 0
     open: bool = True  # False once the founder's vectors are dropped: no more story joins
+    story_ids: list[int] = field(default_factory=list)  # its new and story members
+    terms: set[str] = field(default_factory=set)  # counted in the document frequencies
     shapes: list[TitleShape] = field(default_factory=list)  # story members' titles w/ figures
 
 
@@ -169,15 +188,8 @@ class _Entry:
     vector: dict[str, float] | None
     shape: TitleShape
     numbers: frozenset[str]
-
-
-def _head(text: str, limit: int) -> str:
-    """The start of a text, cut at a space: the lead carries the story (inverted pyramid) and
-    bounds the work on long articles."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[:cut if cut > 0 else limit]
+    counts: dict[str, float] | None = None  # term counts, to weigh the vector again
+    weighed: int = 0  # df.docs when ``vector`` was weighed
 
 
 def _may_copy(shape_a: TitleShape, numbers_a: frozenset[str], shape_b: TitleShape,
@@ -189,19 +201,6 @@ def _may_copy(shape_a: TitleShape, numbers_a: frozenset[str], shape_b: TitleShap
     if len(numbers_a) < 3 or len(numbers_b) < 3:
         return True
     return len(numbers_a & numbers_b) * 2 >= len(numbers_a | numbers_b)
-
-
-def _overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, int]:
-    """Cosine of two unit vectors and how many keys they share."""
-    if len(a) > len(b):
-        a, b = b, a
-    dot, shared = 0.0, 0
-    for key, weight in a.items():
-        other = b.get(key)
-        if other is not None:
-            dot += weight * other
-            shared += 1
-    return dot, shared
 
 
 class StoryClusterer:
@@ -224,6 +223,8 @@ class StoryClusterer:
         text_chars: int = 2000,
         normalized: bool = False,
         df: DocumentFrequencies | None = None,
+        story_reports: int = 2,
+        denial_factor: float = 0.5,
     ) -> None:
         self.window = window
         self.dup_window = dup_window
@@ -238,6 +239,8 @@ class StoryClusterer:
         self.common_share = common_share
         self.text_chars = text_chars
         self.normalized = normalized
+        self.story_reports = story_reports
+        self.denial_factor = denial_factor
         self.df = df if df is not None else DocumentFrequencies()
         self._assignments: dict[int, Assignment] = {}
         self._clusters: dict[int, _Cluster] = {}
@@ -308,7 +311,7 @@ class StoryClusterer:
     def _prepare(self, doc: Doc) -> _Prepared:
         if doc.published.tzinfo is None or doc.published.utcoffset() is None:
             raise ValueError(f"doc {doc.id}: published must be timezone-aware")
-        title, text = doc.title, _head(doc.text, self.text_chars)
+        title, text = doc.title, head(doc.text, self.text_chars)
         if not self.normalized:
             title, text = normalize(title), normalize(text)
         return _Prepared(
@@ -326,10 +329,23 @@ class StoryClusterer:
         return item.signature
 
     def _vector(self, item: _Prepared) -> dict[str, float]:
-        if item.vector is None:
+        if item.counts is None:
             item.counts = features(item.title, item.text, item.doc.places)
-            item.vector = self.df.weigh(item.counts, self.max_terms)
+        if item.vector is None or self._stale(item.weighed):
+            item.vector = self.df.weigh(item.counts, self.max_terms, counted=False)
+            item.weighed = self.df.docs
         return item.vector
+
+    def _entry_vector(self, entry: _Entry) -> dict[str, float] | None:
+        """A retained document's vector under the current document frequencies: weighed again
+        once they have grown by a quarter since, so both sides of a cosine use the same IDF (the
+        first documents of a fresh database were weighed with almost none)."""
+        if entry.vector is not None and entry.counts is not None and self._stale(entry.weighed):
+            entry.vector, entry.weighed = self.df.weigh(entry.counts, self.max_terms), self.df.docs
+        return entry.vector
+
+    def _stale(self, weighed: int) -> bool:
+        return self.df.docs > weighed + max(1, weighed // 4)
 
     # -- decisions ---------------------------------------------------------------------------
     def _by_url(self, item: _Prepared) -> Assignment | None:
@@ -377,11 +393,12 @@ class StoryClusterer:
 
     def _by_story(self, item: _Prepared) -> Assignment | None:
         vector = self._vector(item)
-        scored = self._scored_clusters(item, vector)
+        denial = denies(item.title, item.text[:_LEAD_CHARS])
+        scored = self._scored_clusters(item, vector, denial)
         if not scored:
             return None
         score, cluster_id, related = max(scored)
-        if score < self.story_threshold:
+        if score < self.story_threshold * (self.denial_factor if denial else 1.0):
             return None
         return Assignment(item.doc.id, cluster_id, "story", related, round(score, 4))
 
@@ -406,33 +423,54 @@ class StoryClusterer:
         return containment >= self.copy_containment and min(a.size, b.size) >= _MIN_CONTAINED
 
     # -- story candidates --------------------------------------------------------------------
-    def _scored_clusters(self, item: _Prepared,
-                         vector: dict[str, float]) -> list[tuple[float, int, int]]:
-        """(score, cluster id, closest member) for each candidate cluster that may be joined."""
+    def _scored_clusters(self, item: _Prepared, vector: dict[str, float],
+                         denial: bool = False) -> list[tuple[float, int, int]]:
+        """(score, cluster id, closest member) for each candidate cluster that may be joined. A
+        denial answers the claim, not each report of it: its score is its closest member's."""
         sims: dict[int, list[tuple[float, int]]] = defaultdict(list)
         for other, sim in self._member_similarities(item, vector):
             sims[self._entries[other].cluster_id].append((sim, other))
         scored = []
         for cluster_id, members in sims.items():
-            members.sort(reverse=True)
             cluster = self._clusters[cluster_id]
             if not self._joinable(cluster, item):
                 continue
-            scored.append((self._cluster_score(cluster, members), cluster_id, members[0][1]))
+            if cluster.story_members > 1 and len(members) < 2 and not denial:
+                members += self._other_members(item, vector, cluster, members[0][1])
+            members.sort(reverse=True)
+            score = members[0][0] if denial else self._cluster_score(cluster, members)
+            scored.append((score, cluster_id, members[0][1]))
         return scored
 
     def _member_similarities(self, item: _Prepared,
                              vector: dict[str, float]) -> list[tuple[int, float]]:
         """Exact cosines with the retained story documents that share the most weight."""
-        reach = self.window.total_seconds()
-        common = self.common_share * self.df.docs if self.df.docs >= 50 else math.inf
+        partial = self._probe(item, vector)
+        best = heapq.nlargest(self.candidates, partial.items(), key=lambda kv: kv[1])
+        floor = self.story_threshold / 4  # the heaviest terms alone get this close to the cosine
+        found = []
+        for other, part in best:
+            if part < floor:
+                break
+            sim = self._member_similarity(item, vector, other)
+            if sim is not None:
+                found.append((other, sim))
+        return found
+
+    def _probe(self, item: _Prepared, vector: dict[str, float]) -> dict[int, float]:
+        """The part of the cosine that each retained story document gets from the query's
+        ``probe_terms`` heaviest terms (with the document's weights as posted: they rank
+        candidates, the exact cosine is weighed again). Terms in more than ``common_share`` of the
+        documents (and in more than ``_COMMON_FLOOR``, so that a small database keeps its story
+        terms) are skipped: long postings, little evidence."""
+        common = max(self.common_share * self.df.docs, _COMMON_FLOOR)
         counts = self.df.counts
-        tables = self._postings.tables(item.ts, reach)
+        tables = self._postings.tables(item.ts, self.window.total_seconds())
         partial: dict[int, float] = defaultdict(float)
         probes = 0
         for key, weight in vector.items():  # heaviest first
             seen = counts.get(key, 0)
-            if seen == 0 or seen > common:  # never seen: no postings; too common: no evidence
+            if seen == 0 or seen > common:  # never seen: no postings
                 continue
             for table in tables:
                 for other, other_weight in table.get(key, ()):
@@ -440,19 +478,28 @@ class StoryClusterer:
             probes += 1
             if probes >= self.probe_terms:
                 break
-        best = heapq.nlargest(self.candidates, partial.items(), key=lambda kv: kv[1])
-        floor = self.story_threshold / 4  # the heaviest terms alone get this close to the cosine
-        found = []
-        for other, part in best:
-            if part < floor:
-                break
-            entry = self._entries.get(other)
-            if entry is None or entry.vector is None or abs(entry.ts - item.ts) > reach:
-                continue
-            sim, shared = _overlap(vector, entry.vector)
-            if shared >= self.min_shared:
-                found.append((other, sim))
-        return found
+        return partial
+
+    def _member_similarity(self, item: _Prepared, vector: dict[str, float],
+                           other: int) -> float | None:
+        """The cosine with a retained story document in reach, if they share ``min_shared``
+        terms (short texts are otherwise too easily close); None when it does not count."""
+        entry = self._entries.get(other)
+        if entry is None or abs(entry.ts - item.ts) > self.window.total_seconds():
+            return None
+        other_vector = self._entry_vector(entry)
+        if other_vector is None:
+            return None
+        sim, shared = overlap(vector, other_vector)
+        return sim if shared >= self.min_shared else None
+
+    def _other_members(self, item: _Prepared, vector: dict[str, float], cluster: _Cluster,
+                       found: int) -> list[tuple[float, int]]:
+        """Cosines with the cluster's other story members (the latest ``candidates``), when
+        retrieval found one: the two-closest rule must not count an unretrieved member as 0."""
+        others = [d for d in cluster.story_ids if d != found][-self.candidates:]
+        sims = ((self._member_similarity(item, vector, d), d) for d in others)
+        return [(sim, d) for sim, d in sims if sim is not None]
 
     def _joinable(self, cluster: _Cluster, item: _Prepared) -> bool:
         span = max(cluster.story_last, item.ts) - min(cluster.story_first, item.ts)
@@ -483,21 +530,36 @@ class StoryClusterer:
         self._advance_clock(item.ts)
 
     def _remember_story(self, item: _Prepared, cluster: _Cluster) -> dict[str, float]:
-        vector = self._vector(item)
-        self.df.update(item.counts or ())
+        vector = self._vector(item)  # weighed as if counted: it is now
+        self._count_terms(item.counts or {}, cluster)
         self._postings.add_items(((k, (item.doc.id, w)) for k, w in vector.items()), item.ts)
         cluster.story_members += 1
+        cluster.story_ids.append(item.doc.id)
         cluster.story_first = min(cluster.story_first, item.ts)
         cluster.story_last = max(cluster.story_last, item.ts)
         if item.shape.figures:
             cluster.shapes.append(item.shape)
         return vector
 
+    def _count_terms(self, counts: dict[str, float], cluster: _Cluster) -> None:
+        """Document frequencies count stories, not reports: the first report counts as a
+        document, later ones add only the terms the story did not have. Four outlets telling
+        one story would otherwise make its names look common on a small collection and weaken
+        the very terms that tie the reports together."""
+        if not cluster.story_members or cluster.story_members > self.story_reports:
+            self.df.update(counts)
+            cluster.terms.update(counts if not cluster.story_members else ())
+            return
+        fresh = {k: c for k, c in counts.items() if k not in cluster.terms}
+        self.df.update(fresh, documents=0)
+        cluster.terms.update(fresh)
+
     def _remember(self, item: _Prepared, cluster_id: int, vector: dict[str, float] | None) -> None:
         doc = item.doc
         signature = self._signature(item)
-        self._entries[doc.id] = _Entry(doc.id, doc.source_id, item.ts, cluster_id, item.url_key,
-                                       signature, vector, item.shape, item.numbers)
+        self._entries[doc.id] = _Entry(
+            doc.id, doc.source_id, item.ts, cluster_id, item.url_key, signature, vector,
+            item.shape, item.numbers, item.counts if vector is not None else None, item.weighed)
         self._entry_days[int(item.ts // _DAY)].append(doc.id)
         if item.url_key:
             self._urls.setdefault(item.url_key, doc.id)
@@ -526,9 +588,10 @@ class StoryClusterer:
                 entry = self._entries.get(doc_id)
                 if entry is None:
                     continue
-                entry.vector = None
+                entry.vector = entry.counts = None
                 if entry.cluster_id == doc_id:  # a founder out of reach: the story is closed
                     self._clusters[doc_id].open = False
+                    self._clusters[doc_id].terms = set()
                 if entry.ts < dup_limit:
                     del self._entries[doc_id]
                     if self._urls.get(entry.url_key) == doc_id:

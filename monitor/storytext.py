@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from monitor.text import fold, normalize
 
 __all__ = [
-    "STOP_ACRONYMS", "DocumentFrequencies", "TitleShape", "cosine", "names", "template_clash",
-    "terms", "title_shape",
+    "STOP_ACRONYMS", "DocumentFrequencies", "TitleShape", "cosine", "denies", "head", "names",
+    "overlap", "template_clash", "terms", "title_shape",
 ]
 
 # Function words and news boilerplate: frequent, carry no story (lower-case, normalised).
@@ -50,6 +50,11 @@ _NAME_LEADERS = frozenset(normalize(w) for w in """
 theo ngày sáng chiều tối trưa đêm tại trong khi sau trước ông bà anh chị em cháu bé thầy cô
 đồng chí lãnh đạo các những một người đây đó này hôm nay với về từ đến cho và của là có
 """.split())
+# Words by which an article denies a claim (an official rebuttal of a rumour): such an article
+# shares the claim's subject, not its wording, and belongs to the story it denies.
+_DENIAL_CUES = tuple(normalize(w) for w in (
+    "bác bỏ", "bác tin", "thông tin sai", "sai sự thật", "không đúng sự thật", "tin giả",
+    "phủ nhận", "cải chính", "đính chính", "không có chuyện", "thông tin thất thiệt"))
 ENTITY_BOOST = 2.0
 TITLE_REPEAT = 2
 
@@ -141,16 +146,27 @@ STOPWORD_FOLDS: frozenset[str] = frozenset(fold(w) for w in STOPWORDS)
 
 
 def template_clash(a: TitleShape, b: TitleShape, overlap: float = 0.5) -> bool:
-    """True for two editions of a template headline: both name figures, not the same ones, and
-    the same two or more words before the first figure or mostly the same words ("Giá vàng hôm
-    nay 15/9: tăng mạnh" vs "Giá vàng hôm nay 16/9: giảm nhẹ", "MFB 008" vs "MFB 047": QUIRKS 60,
-    a repost has the same numbers)."""
-    if not a.figures or not b.figures or a.figures == b.figures:
+    """True for two editions of a template headline: both name figures, other ones (other dates,
+    or no figure in common), and the same two or more words before the first figure or mostly
+    the same words ("Giá vàng hôm nay 15/9: tăng mạnh" vs "Giá vàng hôm nay 16/9: giảm nhẹ",
+    "MFB 008" vs "MFB 047": QUIRKS 60, a repost has the same numbers)."""
+    if not a.figures or not b.figures or not _figures_differ(a.figures, b.figures):
         return False
     if len(a.prefix) >= 2 and a.prefix == b.prefix:
         return True
     union = a.words | b.words
     return bool(union) and len(a.words & b.words) / len(union) >= overlap
+
+
+def _figures_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two headlines name other dates (when both name one), or else when neither
+    names only figures of the other: "Sạt lở 120 m bờ sông, 14 hộ di dời" and "di dời 14 hộ
+    dân" report one event with more or fewer of its figures; "Giá vàng 15/9: giảm 500.000" and
+    "16/9: giảm 500.000" are two editions."""
+    dates_a, dates_b = {f for f in a if "/" in f}, {f for f in b if "/" in f}
+    if dates_a and dates_b:
+        return dates_a.isdisjoint(dates_b)
+    return not (a <= b or b <= a)
 
 
 @dataclass
@@ -160,8 +176,13 @@ class DocumentFrequencies:
     docs: int = 0
     counts: Counter[str] = field(default_factory=Counter)
 
-    def update(self, keys: Iterable[str]) -> None:
-        self.docs += 1
+    def update(self, keys: Iterable[str] | Mapping[str, float], *, documents: int = 1) -> None:
+        """Add ``documents`` documents (0 for more terms of a unit already counted, such as
+        another report of a counted story) and their keys: once each from an iterable, with
+        their counts from a mapping. The clusterer gives term counts, so ``counts`` sum term
+        occurrences (collection frequency: a word repeated in every article is demoted more
+        than by document frequency); ``story_threshold`` was calibrated so."""
+        self.docs += documents
         self.counts.update(keys)
 
     def idf(self, key: str) -> float:
@@ -171,14 +192,20 @@ class DocumentFrequencies:
         """The fraction of documents containing ``key``."""
         return self.counts.get(key, 0) / self.docs if self.docs else 0.0
 
-    def weigh(self, counts: Mapping[str, float], limit: int) -> dict[str, float]:
+    def weigh(self, counts: Mapping[str, float], limit: int,
+              counted: bool = True) -> dict[str, float]:
         """Unit-length TF-IDF vector (sublinear tf) of the ``limit`` heaviest keys, heaviest
-        first."""
-        log, get, total = math.log, self.counts.get, math.log(1 + self.docs)
-        weights = sorted(((k, (1.0 + log(c)) * (total - log(1 + get(k, 0)) + 1.0))
-                          for k, c in counts.items() if c > 0), key=lambda kv: -kv[1])[:limit]
-        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
-        return {k: w / norm for k, w in weights}
+        first. ``counted=False`` for a document not (yet) in the frequencies: it is counted as
+        if it were, so that its own terms are not rarer than those it shares with one counted
+        document (on a small collection that would outweigh what it shares)."""
+        own = 0 if counted else 1
+        log, get, base = math.log, self.counts.get, math.log(1 + self.docs + own) + 1.0
+        weights = [((1.0 + log(c)) * (base - log(1 + own + get(k, 0))), k)
+                   for k, c in counts.items() if c > 0]
+        weights.sort(reverse=True)
+        del weights[limit:]
+        norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
+        return {k: w / norm for w, k in weights}
 
 
 def features(title: str, text: str, places: Iterable[str] = ()) -> Counter[str]:
@@ -188,6 +215,35 @@ def features(title: str, text: str, places: Iterable[str] = ()) -> Counter[str]:
     for name in entities:
         counts["@" + name] = ENTITY_BOOST
     return counts
+
+
+def denies(title: str, lead: str) -> bool:
+    """True when a normalised title or lead says the article denies a claim ("bác bỏ thông
+    tin", "không đúng sự thật", "tin giả")."""
+    text = f"{title} {lead}".lower()
+    return any(cue in text for cue in _DENIAL_CUES)
+
+
+def head(text: str, limit: int) -> str:
+    """The start of a text, cut at a space: the lead carries the story (inverted pyramid) and
+    bounds the work on long articles."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > 0 else limit]
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, int]:
+    """Cosine of two unit vectors and how many keys they share."""
+    if len(a) > len(b):
+        a, b = b, a
+    dot, shared = 0.0, 0
+    for key, weight in a.items():
+        other = b.get(key)
+        if other is not None:
+            dot += weight * other
+            shared += 1
+    return dot, shared
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.dedup import Assignment, Doc, StoryClusterer, canonical_key, canonical_url
 from monitor.minhash import BucketedIndex, MinHasher, shingle_jaccard, syllables
-from monitor.storytext import names, template_clash, terms, title_shape
+from monitor.storytext import ENTITY_BOOST, names, template_clash, terms, title_shape
 from monitor.text import fold
 
 T0 = datetime(2025, 9, 15, 1, 0, tzinfo=UTC)
@@ -261,3 +261,50 @@ def test_bucketed_index_reads_near_days_and_evicts_old_ones() -> None:
     assert sorted(index.query("k", 3 * day, 3 * day)) == [1, 2]
     assert index.evict_before(4 * day) == 1
     assert list(index.query("k", 3 * day, 3 * day)) == [2]
+
+
+# -- full-length articles on a fresh database ------------------------------------------------------
+RUMOUR = (
+    "Mạng xã hội lan truyền tin từ ngày 1/12 sẽ đặt trạm thu phí ở cầu Xương Giang và cầu Mỹ Độ "
+    "trên sông Thương, xe máy phải trả 10.000 đồng mỗi lượt, ô tô 35.000 đồng. Nhiều người dân "
+    "hoang mang, chia sẻ bài đăng kèm hình ảnh được cho là thông báo của cơ quan chức năng.")
+DENIAL = (
+    "Ông Nguyễn Văn Hùng, Giám đốc Sở Xây dựng, khẳng định tỉnh không có chủ trương thu phí "
+    "phương tiện qua các cầu trên sông Thương. Bài đăng lan truyền trên mạng xã hội là không đúng "
+    "sự thật; cơ quan công an đang xác minh, xử lý người đăng tải.")
+
+
+def test_headlines_of_one_event_may_name_more_or_fewer_of_its_figures() -> None:
+    fewer = title_shape("Khẩn cấp di dời 14 hộ dân do sạt lở bờ sông Thương")
+    more = title_shape("Sạt lở 120 m bờ sông Thương, 14 hộ dân phải di dời")
+    assert not template_clash(fewer, more) and not template_clash(more, fewer)
+    # editions of a dated template still clash, even with a figure in common
+    assert template_clash(title_shape("Giá vàng hôm nay 15/9: giảm 500.000 đồng"),
+                          title_shape("Giá vàng hôm nay 16/9: giảm 500.000 đồng"))
+
+
+def test_a_denial_joins_the_rumour_it_denies() -> None:
+    clusterer = StoryClusterer()
+    rumour = clusterer.add(doc(1, "tonghop", 0, "Sốc: từ 1/12 qua cầu sông Thương phải mất phí?",
+                               RUMOUR))
+    clusterer.add(doc(2, "vnexpress", 1, "Bắc Giang xúc tiến đầu tư", INVEST))
+    clusterer.add(doc(3, "dantri", 2, "Cháy xưởng gỗ ở Hiệp Hòa", FIRE_A))
+    denial = clusterer.add(doc(4, "baobg", 12, "Sở Xây dựng bác bỏ tin thu phí qua cầu", DENIAL))
+    assert (denial.relation, denial.cluster_id) == ("story", rumour.cluster_id)
+    # its wording is far from the rumour's: without the words of a denial it would stay apart
+    assert denial.score < clusterer.story_threshold
+
+
+def test_document_frequencies_count_a_story_once_and_vectors_follow_them() -> None:
+    clusterer = StoryClusterer(story_reports=2)
+    clusterer.add(doc(1, "baobg", 0, "Cháy xưởng gỗ ở Hiệp Hòa", FIRE_A))
+    first_weights = dict(clusterer._entries[1].vector)
+    wording = clusterer.add(doc(2, "dantri", 1, "Bắc Giang: cháy lớn tại xưởng gỗ", FIRE_B))
+    assert wording.relation == "story"
+    df = clusterer.df
+    # the second report adds no document, and nothing to the names the story already had
+    assert df.docs == 1 and df.counts["@minh phat"] == ENTITY_BOOST
+    clusterer.add(doc(3, "vnexpress", 2, "Bắc Giang xúc tiến đầu tư", INVEST))
+    assert df.docs == 2
+    refreshed = clusterer._entry_vector(clusterer._entries[1])
+    assert refreshed is not None and refreshed != first_weights  # weighed again with the IDF
