@@ -43,7 +43,7 @@ class FetchSettings:
     backoff_max: float = 60.0
     concurrency_per_host: int = 1
     min_interval: float = 2.0
-    global_concurrency: int = 100
+    global_concurrency: int = 200
     respect_robots: bool = True
     robots_ttl: float = 86400.0
 
