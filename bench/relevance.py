@@ -2,7 +2,7 @@
 
     python bench/relevance.py [--labels tests/fixtures/relevance_labels.csv] [--province bac-giang]
 
-The labels CSV has columns corpus,id,label,note; the article texts are read from
+The labels CSV has columns corpus,id,label,annotator,note; the article texts are read from
 ../shared/data/corpus/<corpus>.jsonl.gz (third-party, not in this repository). A naive baseline
 (the province's own name in the title or sapo -> about, anywhere -> mention) runs on the same
 articles in the same process for comparison. Profile load times are printed too.
@@ -104,6 +104,22 @@ def report(name: str, gold: list[str], pred: list[str]) -> None:
         print(f"{g:9}" + "".join(f"{matrix[(g, p)]:9d}" for p in LABELS))
 
 
+# Annotator groups scored apart: a rule that helps one group and hurts the other is overfitting.
+GROUPS = {"L1+L2": ("L1", "L2"), "L3+L4": ("L3", "L4")}
+
+
+def report_groups(rows: list[dict], gold: list[str], pred: list[str], base: list[str]) -> None:
+    print("\n== about per annotator group (assess | baseline)")
+    print(f"{'group':6} {'n':>4} {'P':>6} {'R':>6} {'F1':>6} | {'P':>6} {'R':>6} {'F1':>6}")
+    for name, members in GROUPS.items():
+        keep = [i for i, r in enumerate(rows) if r.get("annotator") in members]
+        g = [gold[i] for i in keep]
+        a = scores(g, [pred[i] for i in keep])["about"]
+        b = scores(g, [base[i] for i in keep])["about"]
+        print(f"{name:6} {len(keep):4d} {a[0]:6.3f} {a[1]:6.3f} {a[2]:6.3f} | "
+              f"{b[0]:6.3f} {b[1]:6.3f} {b[2]:6.3f}")
+
+
 def load_times() -> None:
     ids = gazetteer.profile_ids()
     gazetteer._load_one.cache_clear()
@@ -147,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     base_elapsed = time.perf_counter() - start
     report(f"assess, profile {profile.id}", gold, [r.label for r in results])
     report("baseline: own province name, folded substring", gold, base)
+    report_groups(rows, gold, [r.label for r in results], base)
     print(f"\ntime: assess {elapsed / len(rows) * 1000:.2f} ms/article, baseline "
           f"{base_elapsed / len(rows) * 1000:.2f} ms/article")
     load_times()
@@ -154,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmisclassified: {len(wrong)}")
     for row, res in wrong[:args.show]:
         places = "; ".join(f"{m.name}/{m.unit}/{m.where}" for m in res.places[:6])
-        print(f"  {row['corpus']} {row['id']} gold={row['label']} got={res.label} "
-              f"score={res.score} [{places}] {row.get('note', '')}")
+        print(f"  {row['corpus']} {row['id']} {row.get('annotator', '')} gold={row['label']} "
+              f"got={res.label} score={res.score} [{places}] {row.get('note', '')}")
     return 0
 
 

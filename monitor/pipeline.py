@@ -77,6 +77,7 @@ class Pipeline:
         self._stories: StoryClusterer | None = None
         self._stories_built = datetime.min.replace(tzinfo=UTC)
         self._story_docs: dict[int, repo.ClusterInput] = {}
+        self._processing = asyncio.Lock()
 
     def sync(self) -> None:
         with self.db.begin() as conn:
@@ -133,10 +134,22 @@ class Pipeline:
     async def _run(self, fetcher: Fetcher, todo: Sequence[Feed], stats: RunStats) -> None:
         await self._crawl_feeds(fetcher, todo, stats)
         await self._crawl_pages(fetcher, {f.source_id for f in todo}, stats)
+        # the processing after a crawl is CPU work on the database: in a thread, one at a time,
+        # so that the scheduler's other crawls and its heartbeat go on meanwhile
+        async with self._processing:
+            await asyncio.to_thread(self._process, stats)
+
+    def _process(self, stats: RunStats) -> None:
+        """Stories, then flags (computed as articles arrive, once their story is known)."""
         clustered = self.cluster()
         stats.stories = len(clustered)
-        # flags are computed as articles arrive, once their story is known
-        stats.flagged = compute_flags(self.db, clustered, self.clock(), self.settings)
+        try:
+            stats.flagged = compute_flags(self.db, clustered, self.clock(), self.settings)
+        except Exception as exc:  # noqa: BLE001 (the articles are stored; flags come next run)
+            if self.strict:
+                raise
+            log.exception("computing flags failed")
+            stats.fail("flags", _describe(exc))
 
     # -- story clusters ----------------------------------------------------------------------
 

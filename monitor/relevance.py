@@ -42,11 +42,37 @@ _LIST_SEPARATOR = re.compile(r",|;|\.\.\.|…|\b(?:và|va|hay|hoặc)\b")
 _LIST_GAP_CHARS = 30
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ])(?<!TP\.\s)|\n")
 _ORIGIN_CUE = re.compile(
-    r"(?i:\b(?:quê|trú|ngụ|thường trú|sinh năm|sn|tuổi|đến từ|e ở|em ở|mình ở)\b)|"
+    r"(?i:\b(?:quê|trú|ngụ|thường trú|sinh năm|sn|tuổi|đến từ|e ở|em ở|mình ở|bạn ở)\b)|"
     r"(?i:\b(?:ông|bà|anh|chị|cô|chú|em|cháu|bé|kỳ thủ|bệnh nhân|doanh nhân))\s+"
-    r"(?:[A-ZĐ]\w*\s*){1,4}[(,]\s*(?i:tỉnh|huyện|tp\.?|thành phố)?\s*$")
-# A Vietnamese full name, then the place in brackets: "Nguyễn Thị Mai Hưng (tỉnh Bắc Giang)".
+    r"(?:[A-ZĐ]\w*\s*){1,4}[(,]\s*(?i:tỉnh|huyện|tp\.?|thành phố)?\s*$|"
+    # Inside the brackets after a person's name: "cô Oanh (giáo viên ở Bắc Giang)".
+    r"(?i:\b(?:ông|bà|anh|chị|cô|chú|thầy|em|cháu|bé))\s+(?:[A-ZĐ]\w*\s*){1,4}\([^()]{0,40}$|"
+    # A group of people named by their home: "danh sách của ae bắc giang".
+    r"(?i:\b(?:ae|anh em|các bạn))\s+$")
+# A full name, then the place in brackets: "Nguyễn Thị Mai Hưng (tỉnh Bắc Giang)".
 _FULL_NAME_BRACKET = re.compile(r"(?:[A-ZĐ]\w*\s+){2,3}[A-ZĐ]\w*\s*\(\s*(?:tỉnh\s*)?$")
+# A person's workplace: "Cô Hải – Giáo viên Trường THPT Yên Dũng số 3 (Bắc Giang) chia sẻ".
+_AFFILIATION_CUE = re.compile(
+    r"(?i:\b(?:giáo viên|hiệu trưởng|hiệu phó|học sinh|sinh viên|bác sĩ|nhân viên|công nhân)"
+    r"\s+(?:trường|bệnh viện|công ty)\b)[^.;()]{0,40}(?:\(\s*)?$")
+# A distance is measured from the place, not set there: "cách TP Bắc Giang 40 km".
+_DISTANCE_BEFORE = re.compile(
+    r"(?i:\bcách\s+(?:(?:khoảng|chừng|trung tâm|tt|thị trấn)\s+)*)$")
+_DISTANCE_AFTER = re.compile(r"\s*(?:khoảng|chừng|hơn|gần)?\s*\d+(?:[.,]\d+)?\s*(?:km|cây số)\b",
+                             re.IGNORECASE)
+# An end of a road or a border: "cao tốc Hà Nội - Bắc Giang", "đập tràn kết nối Ba Chẽ với Bắc
+# Giang", "sông Cầu nằm giữa hai tỉnh Bắc Ninh và Bắc Giang".
+_ROAD = r"(?:cao tốc|quốc lộ|tỉnh lộ|đường sắt|tuyến(?: đường| xe)?|xe khách|chuyến xe)"
+_ROUTE_BEFORE = re.compile(
+    rf"(?i:\b{_ROAD}\s+[^,.;()]{{1,30}}\s[-–]\s*$)|"
+    r"(?i:\b(?:kết nối|nối liền|nằm giữa|ranh giới giữa|giáp ranh giữa)\b)[^.;:!?]{0,40}$")
+_ROUTE_START = re.compile(rf"(?i:\b{_ROAD})\s+$")
+_ROUTE_AFTER = re.compile(r"\s*[-–]\s*[A-ZĐ]")
+# Where goods were headed: "vận chuyển từ Tràng Định về tỉnh Bắc Giang bán" (the story happened
+# where they were caught; only used when another province leads the story).
+_DESTINATION_CUE = re.compile(
+    r"(?i:\b(?:chở|vận chuyển|chuyển|đưa|mang|buôn|tuồn)\b)[^.;:!?]{0,70}"
+    r"\b(?:về|đến|tới|sang|lên)\s+$")
 
 
 @dataclass(frozen=True)
@@ -72,16 +98,16 @@ def assess(title: str, sapo: str, text: str, profile: ProvinceProfile, *,
     names still need their unit word. Mention spans are offsets into ``monitor.text.normalize``
     of the field they were found in.
     """
+    fields = [(where, normalize(field or "")) for where, field in
+              (("title", title), ("sapo", sapo), ("body", text))]
+    found = {where: find_places(normal, profile) for where, normal in fields}
+    elsewhere = _elsewhere_leads(found["title"], fields[0][1], found["sapo"], fields[1][1])
     own: list[_Hit] = []
-    other_in_title, others = False, Counter()
-    for where, field in (("title", title), ("sapo", sapo), ("body", text)):
-        normal = normalize(field or "")
-        found = find_places(normal, profile)
-        own += _hits(found, where, profile, normal, local)
-        if where == "title":
-            other_in_title = _other_province_leads(found, normal)
-        else:
-            others.update(f.entry.place.name for f in found if f.entry.kind == "other")
+    for where, normal in fields:
+        own += _hits(found[where], where, profile, normal, local, elsewhere)
+    other_in_title = _other_province_leads(found["title"], fields[0][1])
+    others = Counter(f.entry.place.name for where in ("sapo", "body") for f in found[where]
+                     if f.entry.kind == "other")
     label = _label(own, other_in_title, max(others.values(), default=0))
     raw = sum(h.evidence for h in own) * (0.5 if other_in_title else 1.0)
     places = tuple(_mention(h) for h in own)
@@ -115,7 +141,7 @@ def assess_lines(lines: Iterable[dict], profile: ProvinceProfile) -> Iterator[di
 
 
 def _hits(found: list[Found], where: Where, profile: ProvinceProfile, text: str,
-          local: bool = False) -> list[_Hit]:
+          local: bool = False, elsewhere: bool = False) -> list[_Hit]:
     hits = []
     communes = any(f.entry.kind == "own" and _LEVEL.get(f.entry.place.unit, "commune") ==
                    "commune" and (f.unit_word or _confirmed_by_address(found, i, text, profile))
@@ -127,13 +153,31 @@ def _hits(found: list[Found], where: Where, profile: ProvinceProfile, text: str,
             continue  # "xã Quang Trung, huyện Mê Linh, Hà Nội": another province's commune
         confirmed = _confirmed_by_address(found, i, text, profile)
         strength = _strength(f, confirmed, profile, local)
-        if strength >= STRONG and not communes and _origin(text, f):
+        if strength >= STRONG and _passing(text, f, communes and not elsewhere, elsewhere):
             strength = MEDIUM
         place = f.entry.place
         if confirmed and f.entry.kind == "own" and _next_kind(found, i, text) == "covering":
             place = _new_place(f, profile) or place  # "xã Mỹ Thái, tỉnh Bắc Ninh" is the new one
         hits.append(_Hit(f, where, strength, _listed(found, i, text, where), place))
     return hits
+
+
+def _passing(text: str, f: Found, full_address: bool, elsewhere: bool) -> bool:
+    """The place is named in passing, not as where the story happens: a distance or a road
+    measured from it, a person's home or workplace (unless the address goes down to a commune:
+    a story about a local person gives the full address, except when another province leads
+    the story), where goods were headed when another province leads the story."""
+    start = f.unit_start if f.unit_start >= 0 else f.start
+    before = _SENTENCE_END.split(text[max(0, start - 80):start])[-1]
+    after = text[f.end:f.end + 30]
+    if _DISTANCE_BEFORE.search(before) or _DISTANCE_AFTER.match(after):
+        return True
+    if _ROUTE_BEFORE.search(before) or (_ROUTE_START.search(before)
+                                        and _ROUTE_AFTER.match(after)):
+        return True
+    if elsewhere and _DESTINATION_CUE.search(before):
+        return True
+    return not full_address and (_origin(text, f) or bool(_AFFILIATION_CUE.search(before)))
 
 
 def _strength(f: Found, confirmed: bool, profile: ProvinceProfile, local: bool = False) -> float:
@@ -147,9 +191,11 @@ def _strength(f: Found, confirmed: bool, profile: ProvinceProfile, local: bool =
         reasons = frozenset(r for r in reasons if not r.startswith("shared"))
     if f.folded and "folded" in reasons:
         reasons = reasons | {"shared"}  # "Cam Son" may be Cẩm Sơn as well as Cấm Sơn
+    if f.lower:
+        return MEDIUM  # "hot boy xóm của Tp.bắc giang": lower case is a post's aside
     if place.unit == "province":
         # Lower case ("e ở bắc giang") is a forum post's aside, not a news story's subject.
-        return MEDIUM if "shared-province" in reasons or f.lower else STRONG
+        return MEDIUM if "shared-province" in reasons else STRONG
     if confirmed:
         return STRONG
     district_level = place.unit in ("city", "district", "town")
@@ -254,6 +300,18 @@ def _origin(text: str, f: Found) -> bool:
     before = text[max(0, start - 60):start]
     before = _SENTENCE_END.split(before)[-1]
     return bool(_ORIGIN_CUE.search(before) or _FULL_NAME_BRACKET.search(before))
+
+
+def _elsewhere_leads(title_found: list[Found], title: str, sapo_found: list[Found],
+                     sapo: str) -> bool:
+    """Another province is named, outside a list, in the title or the first sentence of the
+    sapo: the story likely happens there ("công an Lạng Sơn phát hiện ô tô tải...")."""
+    first = _SENTENCE_END.search(sapo)
+    end = first.start() if first else len(sapo)
+    return any(f.entry.kind == "other" and not _listed(found, i, text, where)
+               for found, text, where, limit in ((title_found, title, "title", len(title)),
+                                                 (sapo_found, sapo, "sapo", end))
+               for i, f in enumerate(found) if f.start < limit)
 
 
 def _other_province_leads(title_found: list[Found], title: str) -> bool:

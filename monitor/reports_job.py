@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, func, select, update
 
 from monitor import mail_queue
 from monitor import reports_queries as q
@@ -17,7 +17,7 @@ from monitor.alerts import ALL_TOPICS, AlertSettings, DayCounts, Spike, detect_s
 from monitor.mail import MailSettings, build_message, check_settings, message_bytes, recipients_for
 from monitor.store import repo
 from monitor.store.db import Database
-from monitor.store.tables import digests
+from monitor.store.tables import articles, digests
 from reports.digest import DailyDigest, DigestContext, build_daily_digest, day_bounds
 from reports.monthly import BriefSettings, MonthlyBrief, build_monthly_brief
 from reports.monthly_render import brief_charts, render_monthly_docx, render_monthly_html
@@ -181,9 +181,15 @@ def monthly_brief_job(db: Database, *, settings, now: datetime, out_dir: Path, a
                       sleep: Callable[[float], None] | None = None) -> list[Path]:
     """Daily at digest time: from the 1st of a month, last month's brief once (files, mail)."""
     month = previous_month(now.astimezone(_tz(settings)).strftime("%Y-%m"))
+    first, last = month_bounds(month)
+    start, end = day_bounds(first, _tz(settings))[0], day_bounds(last, _tz(settings))[1]
     with db.begin() as conn:
         if repo.has_digest(conn, kind="monthly", period=month):
             return []
+        seen = conn.scalar(select(func.count()).select_from(articles).where(
+            articles.c.first_seen >= start, articles.c.first_seen < end))
+    if not seen:  # a month the office did not monitor (e.g. before installation): no brief
+        return []
     cfg = mail_settings(settings)
     send = cfg.enabled and bool(recipients_for(cfg, "monthly"))
     return monthly_brief(db, month, out_dir, area=area, settings=settings, now=now, send=send,

@@ -209,6 +209,75 @@ def test_passing_mentions_in_body_and_origin_in_sapo(bac_giang) -> None:
     assert event.label == "about"
 
 
+def test_a_distance_from_the_place_is_a_mention(bac_giang) -> None:
+    sapo = "Hồ rộng 3 ha, cách trung tâm TP Bắc Giang 35 km, nước sạch, nhiều cá chép."
+    assert assess("Hồ câu mới mở cửa", sapo, "", bac_giang).label == "mention"
+    assert assess("Cách Lục Ngạn khoảng 20 km có một thác nước đẹp", "", FILLER,
+                  bac_giang).label == "mention"
+    near = "Hồ rộng 3 ha ở TP Bắc Giang, nước sạch, nhiều cá chép."
+    assert assess("Hồ câu mới mở cửa", near, "", bac_giang).label == "about"
+
+
+@pytest.mark.parametrize("title", [
+    "Ùn tắc kéo dài trên cao tốc Hà Nội - Bắc Giang",
+    "Xe khách tuyến Bắc Giang - Lạng Sơn bị phạt vì chở quá số người",
+    "Lũ cuốn trôi cầu tạm kết nối Đình Lập với Lục Ngạn",
+    "Khai thác cát trái phép trên đoạn sông nằm giữa Hải Dương và Bắc Giang",
+])
+def test_an_end_of_a_road_or_a_border_is_a_mention(bac_giang, title: str) -> None:
+    assert assess(title, "", FILLER, bac_giang).label == "mention"
+
+
+def test_ordinary_road_news_in_the_province_stays_about(bac_giang) -> None:
+    assert assess("Ùn tắc kéo dài ở TP Bắc Giang", "", FILLER, bac_giang).label == "about"
+    assert assess("Quốc lộ 31 qua huyện Lục Ngạn sạt lở", "", FILLER, bac_giang).label == "about"
+
+
+def test_goods_headed_to_the_place_when_another_province_leads(bac_giang) -> None:
+    sapo = "Tài xế khai chở hàng từ cửa khẩu Tân Thanh về Bắc Giang tiêu thụ."
+    caught_elsewhere = assess("Lạng Sơn: Bắt xe tải chở nầm lợn về Bắc Giang", sapo, "",
+                              bac_giang)
+    assert caught_elsewhere.label == "mention"
+    led_by_sapo = assess("Bắt xe tải chở 2 tấn nầm lợn",
+                         "Công an tỉnh Lạng Sơn bắt xe tải chở nầm lợn. " + sapo, "", bac_giang)
+    assert led_by_sapo.label == "mention"
+    # Without another province the destination is all we know of where it happened.
+    assert assess("Bắt xe tải chở nầm lợn về Bắc Giang", sapo, "", bac_giang).label == "about"
+
+
+@pytest.mark.parametrize("sapo", [
+    "Cô Lan (giáo viên ở Bắc Giang) bị rụng tóc nhiều năm, nay đã khỏi nhờ bài thuốc này.",
+    "Buổi giao lưu dành cho các bạn ở Hà Nội, Bắc Giang muốn học nuôi dạy con.",
+    "Thầy Trần Văn Nam – Giáo viên Trường THPT Lục Nam số 2 (Bắc Giang) chia sẻ cách ôn thi.",
+])
+def test_where_a_person_lives_or_works_is_a_mention(bac_giang, sapo: str) -> None:
+    result = assess("Chia sẻ kinh nghiệm hữu ích", sapo, "", bac_giang)
+    assert result.label == "mention"
+    assert any(m.name in ("Bắc Giang", "Lục Nam") for m in result.places)
+
+
+def test_people_named_by_their_home_in_a_post_is_a_mention(bac_giang) -> None:
+    title = "Danh sách anh em Bắc Giang tham gia giải câu cá tháng này"
+    assert assess(title, "", "", bac_giang).label == "mention"
+    assert assess("Giải câu cá tháng này tại Bắc Giang", "", "", bac_giang).label == "about"
+
+
+def test_full_address_of_a_person_is_local_unless_another_province_leads(bac_giang) -> None:
+    person = "bắt Lê Thị Hoa, SN 1985, trú tại xã Nam Dương, huyện Lục Ngạn, Bắc Giang."
+    local = assess("Bắt nữ quản lý quán karaoke", "Công an " + person, "", bac_giang)
+    assert local.label == "about"
+    # The police of another province in the first sentence: the story happened there.
+    away = assess("Bắt nữ quản lý quán karaoke", "Công an TP Hà Nội " + person, "", bac_giang)
+    assert away.label == "mention"
+
+
+def test_lower_case_city_name_in_a_post_is_a_mention(bac_giang) -> None:
+    post = "Xin chào cả nhà, em là hot boy của Tp.bắc giang, năm nay tròn 2 tuổi."
+    assert assess("Làm quen nhé", post, "", bac_giang).label == "mention"
+    news = "Sáng nay, TP Bắc Giang khai trương công viên mới."
+    assert assess("Làm quen nhé", news, "", bac_giang).label == "about"
+
+
 def test_repeated_in_body_is_about_unless_another_province_dominates(bac_giang) -> None:
     body = " ".join(["Huyện Sơn Động trồng rừng gỗ lớn.", FILLER, "Sơn Động có 20.000 ha rừng.",
                      "Người dân Sơn Động được hỗ trợ giống cây."])
