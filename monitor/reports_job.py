@@ -366,13 +366,14 @@ def export_articles(db: Database, first: date, last: date, out: Path, *, fmt: st
 # -- demo --------------------------------------------------------------------------------------
 
 def write_demo_outputs(db: Database, out_dir: Path, day: date, settings,
-                       area: str | None = None) -> list[tuple[str, Path]]:
+                       area: str | None = None, now: datetime | None = None
+                       ) -> list[tuple[str, Path]]:
     """The demo's digest (.html, .txt, .eml), the month's brief and a report section."""
     if area is None:
         from monitor.relevance import load_profile
 
         area = load_profile(settings.province).name
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     daily = daily_digest(db, day, out_dir, area=area, settings=settings, now=now, dry_run=True)
     month = day.strftime("%Y-%m")
     docx, html = monthly_brief(db, month, out_dir, area=area, settings=settings, now=now)

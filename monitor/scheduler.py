@@ -21,6 +21,7 @@ from monitor import reports_job
 from monitor.errors import SchedulerLockedError
 from monitor.fetch import Fetcher
 from monitor.flags_refetch import refetch_due
+from monitor.mail import check_settings, recipients_for
 from monitor.models import Feed
 from monitor.pipeline import Pipeline
 from monitor.settings import parse_clock
@@ -88,12 +89,23 @@ class Scheduler:
         self._fetcher: Fetcher | None = None
 
     def run(self) -> None:
+        self._check_mail()
         acquire_scheduler_lock(self.pipeline, self.holder, self.clock())
         try:
             asyncio.run(self._main())
         finally:
             with self.pipeline.db.begin() as conn:
                 repo.release_lock(conn, LOCK, self.holder)
+
+    def _check_mail(self) -> None:
+        """With mail configured, a setting missing for a kind of mail is an error at start,
+        not a failure found in the log of each day's digest job."""
+        mail = self.settings.mail
+        if not mail.enabled:
+            return
+        for kind in ("daily", "alert", "monthly"):
+            if recipients_for(mail, kind):
+                check_settings(mail, kind)
 
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()

@@ -202,6 +202,11 @@ def _set_field(obj: Any, name: str, value: Any, source: str, dotted: str) -> Any
             raise ConfigError(source, dotted, "a list of strings or a comma-separated string",
                               value)
         return replace(obj, **{name: tuple(i.strip() for i in items if i.strip())})
+    if kind is str and isinstance(value, int) and not isinstance(value, bool) \
+            and name.endswith("_time"):
+        value = f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads 10:30 as 630 (base 60)
+    if kind is str and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ",".join(value)  # a YAML list where a comma list is expected
     try:
         if kind is bool:
             if isinstance(value, str):
@@ -215,7 +220,8 @@ def _set_field(obj: Any, name: str, value: Any, source: str, dotted: str) -> Any
             if value < 0:
                 raise ValueError
         elif kind is str:
-            if not isinstance(value, str) or not value:
+            # empty is allowed where the default is empty (mail.host: "" means mail off)
+            if not isinstance(value, str) or (not value and current):
                 raise TypeError
     except (TypeError, ValueError):
         expected = {bool: "true or false", int: "a whole number >= 0",

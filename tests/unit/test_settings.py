@@ -43,6 +43,20 @@ def test_bad_values_name_file_and_setting(tmp_path, text, path, found):
     assert found in str(caught.value)
 
 
+def test_yaml_forms_people_write(tmp_path):
+    path = _file(tmp_path, "scheduler:\n  digest_time: 10:30\nmail:\n  host: ''\n"
+                           "flags:\n  low_tiers: [other, sector]\n")
+    settings = load_settings(path, env={})
+    assert settings.scheduler.digest_time == "10:30"  # YAML 1.1 read it as 630
+    assert settings.mail.host == "" and not settings.mail.enabled
+    assert settings.flags.tiers("low_tiers") == ("other", "sector")
+
+
+def test_an_empty_required_string_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="timezone"):
+        load_settings(_file(tmp_path, "timezone: ''\n"), env={})
+
+
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="no such file"):
         load_settings(tmp_path / "nope.yaml", env={})
