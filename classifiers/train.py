@@ -20,6 +20,8 @@ from classifiers.errors import DataError
 from classifiers.evaluate import evaluate_labels
 from classifiers.linear import TextClassifier, is_multilabel
 from classifiers.store import ModelCard, file_sha256, save_model
+from classifiers.tone import ToneModel
+from classifiers.topics import TopicModel
 
 __all__ = [
     "KINDS", "Dataset", "calibration_error", "card_params", "compact", "cross_validate",
@@ -28,11 +30,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Default parameters per kind; chosen for sections by 5-fold CV on VNTC (bench/classify.py).
+# Default parameters per kind; chosen for sections by 5-fold CV on VNTC (bench/classify.py),
+# for topics and tone by cross-validation on the labelled set (bench/topics.py, bench/tone.py).
+# "estimator" names the class (TextClassifier when absent).
 KINDS: dict[str, dict[str, Any]] = {
     "sections": {"ngram_range": (1, 2), "min_df": 2, "C": 2.0},
-    "topics": {"ngram_range": (1, 2), "min_df": 2, "C": 1.0, "class_weight": "balanced"},
-    "tone": {"ngram_range": (1, 2), "min_df": 2, "C": 1.0, "class_weight": "balanced"},
+    "topics": {"estimator": TopicModel, "C": 1.0},
+    "tone": {"estimator": ToneModel, "C": 1.0},
 }
 TEXT_FIELDS = ("title", "sapo", "body")
 
@@ -103,11 +107,12 @@ def read_examples(path: Path | str) -> Dataset:
     return Dataset(texts, targets, file_sha256(Path(path)))
 
 
-def default_estimator(kind: str, **params: Any) -> TextClassifier:
+def default_estimator(kind: str, **params: Any) -> Any:
     """The estimator for a kind (sections, topics, tone) with its defaults, overridden by params."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-    return TextClassifier(**{**KINDS[kind], **params})
+    chosen = {**KINDS[kind], **params}
+    return chosen.pop("estimator", TextClassifier)(**chosen)
 
 
 def cross_validate(estimator: TextClassifier, data: Dataset, *, folds: int = 5,
@@ -193,8 +198,10 @@ def train_model(kind: str, data_path: Path | str, out_dir: Path | str, *,
     return save_model(fitted, out_dir, card)
 
 
-def compact(estimator: TextClassifier) -> TextClassifier:
+def compact(estimator: Any) -> Any:
     """Store the linear weights as float32 (halves the model; scores move by ~1e-7)."""
+    if not isinstance(estimator, TextClassifier):
+        return estimator.compact()
     calibrated = (estimator.model_.estimators_ if estimator.multilabel_ else [estimator.model_])
     for model in calibrated:
         for member in model.calibrated_classifiers_:

@@ -289,17 +289,25 @@ def _classifier_errors(func):
 @click.option("--folds", default=5, show_default=True,
               help="Cross-validation folds for the model card (0: skip).")
 @click.option("--jobs", type=int, help="Parallel jobs for cross-validation.")
+@click.option("--from-db", "from_db", is_flag=True,
+              help="topics or tone: retrain on the analysts' labels in the database (they "
+                   "take precedence over model labels).")
 @click.pass_obj
 @guarded
 @_classifier_errors
 def train(obj: Context, kind: str, data_path: str | None, out_dir: str, folds: int,
-          jobs: int | None) -> None:
+          jobs: int | None, from_db: bool) -> None:
     """Train a sections, topics or tone model and write it with its model card."""
     from classifiers.train import train_model
 
-    if data_path is None:
-        raise ConfigError("diembao train", "--data", "a JSON lines file", "nothing")
-    card = train_model(kind, data_path, out_dir, folds=folds, n_jobs=jobs)
+    if from_db:
+        from monitor.labelling import train_from_db
+
+        card = train_from_db(obj.database(), kind, out_dir, now=datetime.now(UTC))
+    elif data_path is None:
+        raise ConfigError("diembao train", "--data", "a JSON lines file (or --from-db)", "nothing")
+    else:
+        card = train_model(kind, data_path, out_dir, folds=folds, n_jobs=jobs)
     click.echo(f"{kind} model written to {out_dir}")
     for name, value in card.metrics.items():
         if isinstance(value, int | float | str):
@@ -322,6 +330,22 @@ def classify(obj: Context, model_dir: str, infile) -> None:
     out = io.StringIO()
     classify_stream(load_model(model_dir), infile, out)
     click.echo(out.getvalue(), nl=False)
+
+
+@main.command()
+@click.option("--models", "models_dir", type=click.Path(file_okay=False),
+              help="Folder of sections/, topics/, tone/ model directories (default: the shipped "
+                   "models).")
+@click.pass_obj
+@guarded
+@_classifier_errors
+def relabel(obj: Context, models_dir: str | None) -> None:
+    """Re-classify every stored article (sections, topics, tone) with the current models, e.g.
+    after retraining; analysts' labels are never touched."""
+    from monitor.labelling import MODELS_DIR, label_articles
+
+    count = label_articles(obj.database(), None, models_dir or MODELS_DIR, now=datetime.now(UTC))
+    click.echo(f"{count} articles labelled")
 
 
 @main.command("eval")

@@ -17,6 +17,7 @@ from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, FetchRequest, fetch_request
 from monitor.flags import compute_flags
 from monitor.health import update_state
+from monitor.labelling import label_articles
 from monitor.models import Article, Feed, FeedItem, FetchFailure, FetchResult, ParsedFeed, Source
 from monitor.relevance import ProvinceProfile, assess, load_profile
 from monitor.settings import Settings
@@ -49,6 +50,7 @@ class RunStats:
     flagged: int = 0  # needs-verification flags raised in this run
     failed: int = 0
     failures: list[str] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)  # stored (new or changed) in this run
 
     def summary(self) -> str:
         return (f"feeds={self.feeds} fetched={self.fetched} unchanged={self.unchanged} "
@@ -140,7 +142,16 @@ class Pipeline:
             await asyncio.to_thread(self._process, stats)
 
     def _process(self, stats: RunStats) -> None:
-        """Stories, then flags (computed as articles arrive, once their story is known)."""
+        """Sections, topics and tone; stories; then flags (computed as articles arrive, once
+        their story is known)."""
+        if stats.article_ids:
+            try:
+                label_articles(self.db, stats.article_ids, now=self.clock())
+            except Exception as exc:  # noqa: BLE001 (a broken model must not stop the run)
+                if self.strict:
+                    raise
+                log.exception("labelling failed")
+                stats.fail("labels", _describe(exc))
         clustered = self.cluster()
         stats.stories = len(clustered)
         try:
@@ -359,6 +370,8 @@ class Pipeline:
                 conn, article, first_seen=pending.first_seen, now=now, raw_html=result.body,
                 content_type=result.headers.get("content-type"), relevance=relevance)
             repo.mark_fetched(conn, pending.url, article_id=article_id)
+        if outcome in ("new", "updated"):
+            stats.article_ids.append(article_id)
         if outcome == "new":
             stats.new += 1
             stats.relevant += relevance.label in ("about", "mention")
