@@ -45,7 +45,7 @@ LABELS = ROOT / "tests" / "fixtures" / "topic_tone_labels.csv"
 TOPICS = ROOT / "monitor" / "data" / "topics.yaml"
 KEYS = {"dantri-2019-2021": "url", "baomoi-tc201805": "id", "vntc-train": "file"}
 VNTC = "vntc-train"
-SIZES = (0, 25, 50, 100, 150, 200)
+SIZES = (0, 50, 100, 200, 300, 400, 500)
 
 
 def _text(corpus: str, record: dict) -> str:
