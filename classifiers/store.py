@@ -33,7 +33,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: topic and tone models use the neighbours of labelled texts
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
 

@@ -15,8 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifiers.errors import DataError
 from classifiers.linear import TextClassifier
+from classifiers.neighbours import LabelNeighbours, title_of
 from classifiers.semantic import SemanticSpace
 from classifiers.terms import TermMatcher
+from classifiers.vectorize import SyllableVectorizer
 
 __all__ = ["NO_TOPIC", "Topic", "TopicModel", "parse_topics", "seed_counts", "weak_labels"]
 
@@ -83,7 +85,11 @@ class TopicModel(ClassifierMixin, BaseEstimator):
     seed terms' weak labels of the unlabelled texts and a ``SemanticSpace`` is fitted on them;
     with no labelled text that is the model (the zero point). Labelled texts then train one
     logistic regression per topic over the semantic vector, the base's logits and the seed
-    counts (the *stacker*). With no unlabelled text, the base learns the labels themselves.
+    counts, the semantic vector of the title, the topic distribution of the ``n_neighbors``
+    most similar labelled texts (by TF-IDF and by semantic vector; each labelled text's own
+    label left out while training) and, when ``fit`` is given a fitted ``sections`` model,
+    its section logits (the *stacker*). With no unlabelled text, the base learns the labels
+    themselves.
 
     ``with_labels(texts, y)`` refits only the stacker on new labels (analysts' corrections)
     and keeps the base and the space. ``predict_labels`` keeps the most probable topic when its
@@ -91,16 +97,18 @@ class TopicModel(ClassifierMixin, BaseEstimator):
     ``max_topics``. With few labels the stacker is not trusted alone: its probabilities are
     averaged with the base's, weighted n / (n + ``prior``) for n labelled texts.
 
-    Learned: ``classes_`` (topic ids), ``base_``, ``space_``, ``stack_coef_``,
-    ``stack_intercept_``, ``stack_weight_``, ``stacked_`` (topics the stacker learned),
-    ``multilabel_`` (True). ``min_df`` and ``calibration_cv`` are the base's.
+    Learned: ``classes_`` (topic ids), ``base_``, ``space_``, ``sections_`` (or None),
+    ``neighbours_`` (``LabelNeighbours`` over the stacker's labelled texts, or None) and
+    ``neighbour_vectorizer_`` (TF-IDF fitted on those texts),
+    ``stack_coef_``, ``stack_intercept_``, ``stack_weight_``, ``stacked_`` (topics the stacker
+    learned), ``multilabel_`` (True). ``min_df`` and ``calibration_cv`` are the base's.
     """
 
     def __init__(self, topics: Sequence[Sequence[Any]] = (), C: float = 1.0,
-                 threshold: float = 0.5, floor: float = 0.2, max_topics: int = 3,
+                 threshold: float = 0.45, floor: float = 0.3, max_topics: int = 3,
                  weak_min: int = 1, weak_ratio: float = 0.5, base_features: int = 20_000,
                  base_C: float = 1.0, n_components: int = 128, prior: float = 50.0,
-                 min_df: int = 2, calibration_cv: int = 3) -> None:
+                 min_df: int = 2, calibration_cv: int = 3, n_neighbors: int = 10) -> None:
         self.topics = topics
         self.C = C
         self.threshold = threshold
@@ -114,11 +122,16 @@ class TopicModel(ClassifierMixin, BaseEstimator):
         self.prior = prior
         self.min_df = min_df
         self.calibration_cv = calibration_cv
+        self.n_neighbors = n_neighbors
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X: Sequence[str], y: Sequence[Sequence[str] | None]) -> TopicModel:
+    def fit(self, X: Sequence[str], y: Sequence[Sequence[str] | None], *,
+            sections: Any = None) -> TopicModel:
+        """``sections``: an optional fitted single-label text classifier (the section model)
+        whose probabilities join the stacker's features; it is kept in the model."""
         texts = list(X)
+        self.sections_ = sections
         if len(texts) != len(y):
             raise ValueError(f"{len(texts)} texts but {len(y)} targets")
         labelled = [i for i, t in enumerate(y) if t is not None]
@@ -167,14 +180,15 @@ class TopicModel(ClassifierMixin, BaseEstimator):
         self.stack_coef_ = np.zeros((k, 0), dtype=np.float32)
         self.stack_intercept_ = np.zeros(k, dtype=np.float32)
         self.stack_weight_ = len(texts) / (len(texts) + self.prior) if texts else 0.0
+        self.neighbours_ = None
         if not texts:
             return self
-        features = self._stack_features(texts)
-        self.stack_coef_ = np.zeros((k, features.shape[1]), dtype=np.float32)
         index = {c: j for j, c in enumerate(self.classes_)}
         truth = np.zeros((len(texts), k), dtype=int)
         for row, labels in enumerate(targets):
             truth[row, [index[x] for x in labels]] = 1
+        features = self._stack_features(texts, fit_truth=truth)
+        self.stack_coef_ = np.zeros((k, features.shape[1]), dtype=np.float32)
         for j in range(k):
             if 0 < truth[:, j].sum() < len(texts):
                 model = LogisticRegression(C=self.C, max_iter=5000).fit(features, truth[:, j])
@@ -249,11 +263,26 @@ class TopicModel(ClassifierMixin, BaseEstimator):
                 counts[:, where[tid]] = found[:, col]
         return counts
 
-    def _stack_features(self, texts: Sequence[str], base: np.ndarray | None = None
-                        ) -> np.ndarray:
+    def _stack_features(self, texts: Sequence[str], base: np.ndarray | None = None, *,
+                        fit_truth: np.ndarray | None = None) -> np.ndarray:
+        """The stacker's features; with ``fit_truth`` (the labels of ``texts``) the
+        neighbours are fitted on these texts and each text's own label is left out."""
         base = self.base_proba(texts) if base is None else base
-        return np.hstack([2 * self.space_.transform(texts), 0.3 * _logit(base),
-                          0.3 * np.log1p(self._seeds(texts))])
+        semantic = self.space_.transform(texts)
+        parts = [2 * semantic, 0.3 * _logit(base), 0.3 * np.log1p(self._seeds(texts)),
+                 self.space_.transform([title_of(t) for t in texts])]
+        if getattr(self, "sections_", None) is not None:
+            parts.append(0.3 * _logit(self.sections_.predict_proba(list(texts))))
+        if self.n_neighbors > 0:
+            if fit_truth is not None:  # TF-IDF of the labelled texts' own n-grams
+                self.neighbour_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
+            views = [self.neighbour_vectorizer_.transform(texts), semantic]
+            if fit_truth is not None:
+                self.neighbours_ = LabelNeighbours(self.n_neighbors).fit(views, fit_truth)
+            if getattr(self, "neighbours_", None) is not None:
+                parts.append(self.neighbours_.transform(views,
+                                                        leave_one_out=fit_truth is not None))
+        return np.hstack(parts)
 
 
 def _clean(labels: Sequence[str] | None) -> list[str]:

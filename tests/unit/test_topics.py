@@ -178,4 +178,24 @@ def test_shipped_topic_model_is_small() -> None:
     path = MODELS / "topics"
     if not path.is_dir():
         pytest.skip("no shipped topic model")
-    assert sum(p.stat().st_size for p in path.iterdir()) < 10_000_000
+    # base, space, the section model inside and the labelled neighbours: about 12 MB
+    assert sum(p.stat().st_size for p in path.iterdir()) < 15_000_000
+
+
+def test_stacker_uses_the_neighbours_and_an_optional_section_model() -> None:
+    from classifiers.linear import TextClassifier
+
+    texts, targets = _corpus(90, seed=21)
+    sections = TextClassifier(min_df=1).fit(texts, [t[0] for t in targets])
+    weak = TopicModel(topics=TOPICS, n_components=8, base_features=2000).fit(
+        texts, [None] * len(texts), sections=sections)
+    refined = weak.with_labels(texts, targets)
+    assert refined.sections_ is sections and weak.neighbours_ is None
+    assert refined.neighbours_.targets_.shape == (90, 3)
+    plain = TopicModel(topics=TOPICS, n_components=8, base_features=2000, n_neighbors=0).fit(
+        texts, [None] * len(texts)).with_labels(texts, targets)
+    # 3 section logits and 2 views x 3 topics of neighbours more than without them
+    assert refined.stack_coef_.shape[1] == plain.stack_coef_.shape[1] + 3 + 6
+    test_texts, test_targets = _corpus(15, seed=23)
+    predicted = refined.predict_labels(test_texts)
+    assert sum(t[0] in p for p, t in zip(predicted, test_targets, strict=True)) >= 12
