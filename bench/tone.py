@@ -1,4 +1,4 @@
-"""Tone benchmark: macro-F1 on the 330 labelled articles, lexicon alone vs the trained model.
+"""Tone benchmark: macro-F1 on the labelled articles, lexicon alone vs the trained model.
 
     python bench/tone.py                                 # lexicon, model CV, learning curve
     python bench/tone.py --ship monitor/data/models/tone # also write the shipped model
@@ -7,10 +7,11 @@ Reads ../shared/data/corpus/*.jsonl.gz (third-party, never copied into the repos
 labels of tests/fixtures/topic_tone_labels.csv; exits with a message when the corpus is absent.
 
 All in this one process: the lexicon rule alone (the baseline; no training), then the model
-(semantic space fitted on VNTC without the labelled articles, plus the lexicon's cue counts,
-logistic regression) by 5-fold stratified cross-validation over all 330 labelled articles,
+(semantic space fitted on VNTC without the labelled articles, the lexicon's cue counts, the
+tones of the most similar labelled texts and the out-of-fold votes of two sparse n-gram models,
+combined by a logistic regression) by 5-fold stratified cross-validation over all labelled articles,
 with n labelled training articles per fold. The shipped recipe is trained on our labels of
-the 100 VNTC articles only and scored on the 230 Dân Trí and baomoi articles it never saw.
+the labelled VNTC articles only and scored on the Dân Trí and baomoi articles it never saw.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from classifiers.tone import ToneModel, lexicon_tone, read_lexicon  # noqa: E402
 from classifiers.train import card_params  # noqa: E402
 
 LEXICONS = ROOT / "monitor" / "data" / "lexicons"
-SIZES = (25, 50, 100, 150, 200)
+SIZES = (100, 250, 500, 1000)
 
 
 def macro(truth: list[str], predicted: list[str]) -> float:
@@ -68,15 +69,16 @@ def ship(base: ToneModel, rows: list[dict], out_dir: Path, curve: dict, lexicon_
     held_f1 = macro([r["tone"] for r in held], list(model.predict([r["text"] for r in held])))
     held_lex = macro([r["tone"] for r in held],
                      lexicon_tone(model.lexicon, [r["text"] for r in held]))
-    print(f"shipped recipe on the 230 held-out Dân Trí + baomoi articles: macro-F1 "
+    print(f"shipped recipe on the {len(held)} held-out Dân Trí + baomoi articles: macro-F1 "
           f"{held_f1:.4f} (lexicon alone on them {held_lex:.4f})")
     metrics = {
         "heldout_macro_f1": round(held_f1, 4), "heldout_lexicon_macro_f1": round(held_lex, 4),
-        "heldout": "230 labelled Dân Trí and baomoi articles, never used in training",
+        "heldout": f"{len(held)} labelled Dân Trí and baomoi articles, never used in training",
         "cv_learning_curve_macro_f1": {str(n): round(float(np.mean(v)), 4)
                                        for n, v in curve.items()},
-        "lexicon_macro_f1_all_330": round(lexicon_f1, 4),
-        "cv": "5-fold stratified over all 330 labelled articles, n labelled training articles",
+        "lexicon_macro_f1_all": round(lexicon_f1, 4),
+        "cv": f"5-fold stratified over all {len(rows)} labelled articles, n labelled training "
+              "articles",
     }
     card = ModelCard(
         kind="tone", classes=[str(c) for c in model.classes_], multilabel=False,
@@ -111,7 +113,8 @@ def main() -> int:
         unlabelled, [None] * len(unlabelled))
     print(f"semantic space on {len(unlabelled)} VNTC texts: {time.perf_counter() - started:.0f} s")
     curve = learning_curve(base, rows, SIZES, args.seeds)
-    print(f"learning curve (5-fold stratified CV over the 330; mean of {args.seeds} shuffles)")
+    print(f"learning curve (5-fold stratified CV over the {len(rows)}; mean of {args.seeds} "
+          "shuffles)")
     for n, values in curve.items():
         print(f"  n={n:4d}  macro-F1 {np.mean(values):.4f}  (min {min(values):.4f}, "
               f"max {max(values):.4f})")

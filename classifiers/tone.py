@@ -9,15 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from classifiers.errors import DataError
+from classifiers.neighbours import LabelNeighbours, title_of
 from classifiers.semantic import SemanticSpace
 from classifiers.terms import TermMatcher, Tokens, tokenize
+from classifiers.vectorize import SyllableVectorizer
 
-__all__ = ["TONES", "ToneLexicon", "ToneModel", "lexicon_tone", "read_lexicon", "read_terms"]
+__all__ = ["TONES", "SparseVotes", "ToneLexicon", "ToneModel", "lexicon_tone", "read_lexicon",
+           "read_terms"]
 
 log = logging.getLogger(__name__)
 
@@ -95,22 +101,36 @@ def lexicon_tone(lexicon: ToneLexicon, texts: Sequence[str], *,
 
 
 class ToneModel(ClassifierMixin, BaseEstimator):
-    """Tone from a semantic vector of the text plus the lexicon's cue counts (logistic
-    regression, classes balanced).
+    """Tone from four views of a text, combined by a logistic regression (classes balanced):
+
+    - its semantic vector (``SemanticSpace``, fitted on unlabelled texts) and the lexicon's cue
+      counts (text and title);
+    - the tones of its ``n_neighbors`` most similar labelled texts, by TF-IDF and by semantic
+      vector (a labelled text's own tone is left out while training);
+    - the votes of two sparse linear models over the labelled texts' n-grams (text, and title
+      at half weight): a linear SVM and an NB-SVM (binary n-grams scaled by each tone's
+      log-count ratio). While training, a labelled text gets the votes of models trained on
+      the other ``stack_folds`` - 1 folds only, so the combiner learns how far to trust them on
+      new texts.
 
     ``fit(texts, y)``: ``y`` holds a tone per text, or ``None`` for an unlabelled text, which
     only helps to fit the ``SemanticSpace`` (with no labelled text, only the space is fitted).
-    ``with_labels`` refits the classifier alone, keeping the space.
-    Learned: ``classes_``, ``space_``, ``model_``, ``multilabel_`` (False).
+    ``with_labels`` refits everything but the space.
+    Learned: ``classes_``, ``space_``, ``model_`` (the combiner), ``neighbours_``
+    (``LabelNeighbours`` or None), ``neighbour_vectorizer_``, ``title_vectorizer_``,
+    ``votes_`` (``SparseVotes`` or None), ``multilabel_`` (False).
     """
 
     def __init__(self, positive: Sequence[str] = (), negative: Sequence[str] = (),
-                 shifters: Sequence[str] = (), C: float = 1.0, n_components: int = 128) -> None:
+                 shifters: Sequence[str] = (), C: float = 0.1, n_components: int = 128,
+                 n_neighbors: int = 10, stack_folds: int = 5) -> None:
         self.positive = positive
         self.negative = negative
         self.shifters = shifters
         self.C = C
         self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.stack_folds = stack_folds
 
     @property
     def lexicon(self) -> ToneLexicon:
@@ -139,14 +159,54 @@ class ToneModel(ClassifierMixin, BaseEstimator):
     def _fit_classifier(self, texts: list[str], targets: list[str]) -> ToneModel:
         if len(set(targets)) < 2:
             raise DataError("tone training needs labelled texts of at least two tones")
+        targets_ = np.asarray(targets, dtype=object)
+        classes = np.unique(targets_)
+        self.neighbour_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
+        self.title_vectorizer_ = SyllableVectorizer(min_df=2).fit([title_of(t) for t in texts])
+        ngrams = self._ngrams(texts)
+        self.votes_ = None
+        votes = None
+        folds = min(self.stack_folds, int(np.unique(targets_, return_counts=True)[1].min()))
+        if folds >= 2:
+            votes = np.zeros((len(texts), 2 * len(classes)))
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+            for train, test in splitter.split(texts, targets_):
+                inner = SparseVotes(classes).fit(ngrams[train], targets_[train])
+                votes[test] = inner.decision_function(ngrams[test])
+            self.votes_ = SparseVotes(classes).fit(ngrams, targets_)
+        features = self._features(texts, fit_truth=targets_[:, None] == classes[None, :],
+                                  votes=votes)
         self.model_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
-        self.model_.fit(self._features(texts), np.asarray(targets, dtype=object))
+        self.model_.fit(features, targets_)
         self.classes_ = self.model_.classes_
         log.info("tone model: %d labelled texts, classes %s", len(texts), list(self.classes_))
         return self
 
-    def _features(self, texts: Sequence[str]) -> np.ndarray:
-        return np.hstack([2 * self.space_.transform(texts), self.lexicon.features(texts)])
+    def _ngrams(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """TF-IDF n-grams of the text and, at half weight, of its title."""
+        return sp.hstack([self.neighbour_vectorizer_.transform(texts),
+                          0.5 * self.title_vectorizer_.transform([title_of(t) for t in texts])],
+                         format="csr")
+
+    def _features(self, texts: Sequence[str], *, fit_truth: np.ndarray | None = None,
+                  votes: np.ndarray | None = None) -> np.ndarray:
+        """Semantic vector, cue counts, neighbours' tones and the sparse models' votes; with
+        ``fit_truth`` (one-hot tones of ``texts``) the neighbours are fitted on these texts,
+        each leaving itself out, and ``votes`` are the out-of-fold votes."""
+        semantic = self.space_.transform(texts)
+        parts = [2 * semantic, self.lexicon.features(texts)]
+        if fit_truth is not None:
+            self.neighbours_ = None
+        if self.n_neighbors > 0:
+            views = [self.space_.vectorizer_.transform(texts), semantic]
+            if fit_truth is not None:
+                self.neighbours_ = LabelNeighbours(self.n_neighbors).fit(views, fit_truth)
+            parts.append(self.neighbours_.transform(views, leave_one_out=fit_truth is not None))
+        if votes is None and fit_truth is None and self.votes_ is not None:
+            votes = self.votes_.decision_function(self._ngrams(texts))
+        if votes is not None:
+            parts.append(votes)
+        return np.hstack(parts)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         check_is_fitted(self, "model_")
@@ -167,3 +227,55 @@ class ToneModel(ClassifierMixin, BaseEstimator):
         state = dict(self.__dict__)
         state.pop("_lexicon", None)  # rebuilt from the parameters on first use
         return state
+
+
+class SparseVotes:
+    """Votes of two linear models over sparse n-gram features, one column per class: a linear
+    SVM (C=1, classes balanced) and one-vs-rest NB-SVMs (binary features scaled by the class's
+    log-count ratio, C=0.1; Wang and Manning 2012)."""
+
+    def __init__(self, classes: np.ndarray) -> None:
+        self.classes = np.asarray(classes, dtype=object)
+
+    def fit(self, features: sp.csr_matrix, targets: np.ndarray) -> SparseVotes:
+        targets = np.asarray(targets, dtype=object)
+        self.svm_ = LinearSVC(C=1.0, class_weight="balanced").fit(features, targets)
+        binary = _binary(features)
+        self.ratios_, self.nb_ = [], []
+        for label in self.classes:
+            positive = targets == label
+            if positive.all() or not positive.any():
+                self.ratios_.append(None)
+                self.nb_.append(None)
+                continue
+            p = 1 + np.asarray(binary[positive].sum(axis=0)).ravel()
+            q = 1 + np.asarray(binary[~positive].sum(axis=0)).ravel()
+            ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+            self.ratios_.append(ratio)
+            self.nb_.append(LinearSVC(C=0.1, class_weight="balanced").fit(
+                binary.multiply(ratio).tocsr(), positive))
+        return self
+
+    def decision_function(self, features: sp.csr_matrix) -> np.ndarray:
+        n = features.shape[0]
+        svm = self.svm_.decision_function(features)
+        columns = np.zeros((n, len(self.classes)))
+        where = {c: j for j, c in enumerate(self.classes)}
+        if svm.ndim == 1:  # two classes seen: one margin for the second
+            columns[:, where[self.svm_.classes_[1]]] = svm
+            columns[:, where[self.svm_.classes_[0]]] = -svm
+        else:
+            for col, label in enumerate(self.svm_.classes_):
+                columns[:, where[label]] = svm[:, col]
+        binary = _binary(features)
+        nb = np.zeros((n, len(self.classes)))
+        for j, (ratio, model) in enumerate(zip(self.ratios_, self.nb_, strict=True)):
+            if model is not None:
+                nb[:, j] = model.decision_function(binary.multiply(ratio).tocsr())
+        return np.hstack([columns, nb])
+
+
+def _binary(features: sp.csr_matrix) -> sp.csr_matrix:
+    out = sp.csr_matrix(features, copy=True)
+    out.data[:] = 1
+    return out

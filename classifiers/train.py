@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, dict[str, Any]] = {
     "sections": {"ngram_range": (1, 2), "min_df": 2, "C": 2.0},
     "topics": {"estimator": TopicModel, "C": 1.0},
-    "tone": {"estimator": ToneModel, "C": 1.0},
+    "tone": {"estimator": ToneModel, "C": 0.1},
 }
 TEXT_FIELDS = ("title", "sapo", "body")
 

@@ -108,6 +108,11 @@ def test_with_labels_relearns_and_leaves_the_original(model: ToneModel) -> None:
     assert np.mean(other.predict(test) == np.array([flipped[t] for t in truth])) >= 0.9
     assert np.mean(model.predict(test) == np.array(truth)) >= 0.9
     assert other.space_ is model.space_
+    # the neighbours are the new labelled texts with their (flipped) tones, one column a tone
+    assert other.neighbours_.targets_.shape == (90, 3)
+    assert model.neighbours_.targets_.shape == (150, 3)
+    assert other.neighbours_.targets_[0].argmax() == list(other.classes_).index(
+        flipped[tones[0]])
 
 
 def test_unlabelled_texts_only_fit_the_space(lexicon: ToneLexicon) -> None:
@@ -154,4 +159,23 @@ def test_shipped_tone_model_is_small() -> None:
     path = MODELS / "tone"
     if not path.is_dir():
         pytest.skip("no shipped tone model")
-    assert sum(p.stat().st_size for p in path.iterdir()) < 10_000_000
+    # space, n-gram lists, sparse votes and the labelled neighbours: about 11 MB
+    assert sum(p.stat().st_size for p in path.iterdir()) < 15_000_000
+
+
+def test_sparse_votes_give_one_svm_and_one_nb_column_per_tone() -> None:
+    import scipy.sparse as sp
+
+    from classifiers.tone import SparseVotes
+
+    # feature 0 marks positive texts, feature 1 negative ones, feature 2 is shared
+    features = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], float))
+    targets = np.array(["positive", "positive", "negative", "negative"], dtype=object)
+    votes = SparseVotes(np.array(["negative", "neutral", "positive"], dtype=object)).fit(
+        features, targets).decision_function(sp.csr_matrix(np.array([[1, 0, 1], [0, 1, 1]],
+                                                                      float)))
+    assert votes.shape == (2, 6)
+    svm, nb = votes[:, :3], votes[:, 3:]
+    assert svm[0, 2] > 0 > svm[0, 0] and svm[1, 0] > 0 > svm[1, 2]  # two tones seen: mirrored
+    assert svm[:, 1].tolist() == [0, 0] and nb[:, 1].tolist() == [0, 0]  # neutral never seen
+    assert nb[0, 2] > nb[1, 2] and nb[1, 0] > nb[0, 0]
