@@ -42,7 +42,7 @@ from classifiers.train import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "data" / "corpus" / "vntc-train.jsonl.gz"
-COMPACT = {"max_features": 60_000}
+COMPACT = {"max_features": 200_000}
 # What was tried (bench --explore): vectorizer and model parameters of TextClassifier.
 VARIANTS = {
     "syllable 1-2, raw tf, C=1": {"ngram_range": (1, 2), "sublinear_tf": False, "C": 1.0},
@@ -50,6 +50,12 @@ VARIANTS = {
     "syllable 1-2, sublinear tf, C=1": {"ngram_range": (1, 2), "C": 1.0},
     "syllable 1-2, sublinear tf, C=2": {"ngram_range": (1, 2), "C": 2.0},
     "syllable 1-3, sublinear tf, C=2": {"ngram_range": (1, 3), "C": 2.0},
+    "syllable+punctuation 1-2, C=1": {"ngram_range": (1, 2), "C": 1.0, "punctuation": True},
+    "syllable+punctuation 1-2, C=2": {"ngram_range": (1, 2), "C": 2.0, "punctuation": True},
+    "syllable+punctuation 1-3, C=2": {"ngram_range": (1, 3), "C": 2.0, "punctuation": True},
+    "syllable+punctuation 1-2, C=2, 60,000 n-grams": {"ngram_range": (1, 2), "C": 2.0,
+                                                      "punctuation": True,
+                                                      "max_features": 60_000},
 }
 
 

@@ -54,6 +54,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         calibration: str = "temperature",
         calibration_cv: int = 3,
         threshold: float = 0.5,
+        punctuation: bool = False,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -64,6 +65,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.calibration = calibration
         self.calibration_cv = calibration_cv
         self.threshold = threshold
+        self.punctuation = punctuation
 
     def fit(self, X: Sequence[str], y: Sequence[object]) -> TextClassifier:
         texts = list(X)
@@ -73,6 +75,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = SyllableVectorizer(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df,
             max_features=self.max_features, sublinear_tf=self.sublinear_tf,
+            punctuation=getattr(self, "punctuation", False),
         )
         features = self.vectorizer_.fit_transform(texts)
         if self.multilabel_:

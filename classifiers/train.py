@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # for topics and tone by cross-validation on the labelled set (bench/topics.py, bench/tone.py).
 # "estimator" names the class (TextClassifier when absent).
 KINDS: dict[str, dict[str, Any]] = {
-    "sections": {"ngram_range": (1, 2), "min_df": 2, "C": 2.0},
+    "sections": {"ngram_range": (1, 2), "min_df": 2, "C": 2.0, "punctuation": True},
     "topics": {"estimator": TopicModel, "C": 1.0},
     "tone": {"estimator": ToneModel, "C": 0.1},
 }

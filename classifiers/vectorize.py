@@ -19,6 +19,9 @@ __all__ = ["SyllableVectorizer"]
 log = logging.getLogger(__name__)
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+# Syllables plus each punctuation mark as a token of its own: quotes, dashes and brackets carry
+# an outlet's house style (and sections are an outlet's choice).
+_PUNCTUATION_RE = re.compile(r"(?u)\w+|[^\w\s]")
 _KEY_LIMIT = 2**62
 
 
@@ -44,6 +47,7 @@ class SyllableVectorizer(TransformerMixin, BaseEstimator):
         sublinear_tf: bool = True,
         use_idf: bool = True,
         norm: str | None = "l2",
+        punctuation: bool = False,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -52,11 +56,13 @@ class SyllableVectorizer(TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.use_idf = use_idf
         self.norm = norm
+        self.punctuation = punctuation
 
     def fit(self, X: Iterable[str], y: object = None) -> SyllableVectorizer:
         self._validate()
         vocab: dict[str, int] = {}
-        docs = [_raw_ids(text, vocab) for text in X]
+        pattern = self._pattern()
+        docs = [_raw_ids(text, vocab, pattern) for text in X]
         n_docs = len(docs)
         self.token_ids_ = self._prune_tokens(docs, vocab)
         remap = np.full(len(vocab) + 1, -1, dtype=np.int64)
@@ -75,8 +81,12 @@ class SyllableVectorizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         check_is_fitted(self, "keys_")
-        ids = [token_ids(text, self.token_ids_) for text in X]
+        pattern = self._pattern()
+        ids = [token_ids(text, self.token_ids_, pattern) for text in X]
         return self._weigh(self._count_matrix(ids))
+
+    def _pattern(self) -> re.Pattern[str]:
+        return _PUNCTUATION_RE if getattr(self, "punctuation", False) else _TOKEN_RE
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "keys_")
@@ -191,9 +201,10 @@ class SyllableVectorizer(TransformerMixin, BaseEstimator):
         return matrix
 
 
-def token_ids(text: str, ids: dict[str, int]) -> np.ndarray:
+def token_ids(text: str, ids: dict[str, int], pattern: re.Pattern[str] = _TOKEN_RE
+              ) -> np.ndarray:
     """Ids of the syllables of one raw text; unknown syllables are -1."""
-    tokens = _TOKEN_RE.findall(prepare_text(text))
+    tokens = pattern.findall(prepare_text(text))
     out = np.fromiter(map(ids.get, tokens, repeat(-1, len(tokens))), np.int64, len(tokens))
     missing = np.flatnonzero(out < 0)
     if len(missing):  # few: unknown syllables, or ones with the other tone-mark placement
@@ -201,9 +212,10 @@ def token_ids(text: str, ids: dict[str, int]) -> np.ndarray:
     return out
 
 
-def _raw_ids(text: str, vocab: dict[str, int]) -> np.ndarray:
+def _raw_ids(text: str, vocab: dict[str, int], pattern: re.Pattern[str] = _TOKEN_RE
+             ) -> np.ndarray:
     """Provisional ids while fitting: every new canonical syllable gets the next id."""
     setdefault = vocab.setdefault
-    tokens = _TOKEN_RE.findall(prepare_text(text))
+    tokens = pattern.findall(prepare_text(text))
     return np.fromiter((setdefault(canonical_token(t), len(vocab)) for t in tokens),
                        dtype=np.int64, count=len(tokens))

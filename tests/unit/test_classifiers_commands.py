@@ -75,6 +75,20 @@ def test_vectorizer_matches_scikit_learn_tfidf() -> None:
                                reference.transform(new)[:, order].toarray(), atol=1e-6)
 
 
+def test_vectorizer_can_count_punctuation_marks_as_tokens() -> None:
+    texts = ["Ông A nói: “Sẽ làm” - (NLĐ)", "Bà B nói: “Sẽ xong” - (NLĐ)"]
+    plain = set(SyllableVectorizer(min_df=2).fit(texts).get_feature_names_out())
+    marked = SyllableVectorizer(min_df=2, punctuation=True).fit(texts)
+    names = set(marked.get_feature_names_out())
+    assert {n for n in plain if " " not in n} < names  # the same syllables, and marks
+    assert {"“", "-", "( nlđ", "nói :", ": “", "“ sẽ"} <= names
+    assert not any(set(name) & set("“:-(") for name in plain)
+    # the same texts with another quote style share fewer features
+    other = marked.transform(['Ông A nói: "Sẽ làm" - NLĐ'])
+    same = marked.transform([texts[0]])
+    assert other.nnz < same.nnz
+
+
 def test_vectorizer_max_features_keeps_the_most_frequent() -> None:
     full = SyllableVectorizer(min_df=1).fit(TEXTS)
     small = SyllableVectorizer(min_df=1, max_features=10).fit(TEXTS)
