@@ -178,8 +178,9 @@ def test_shipped_topic_model_is_small() -> None:
     path = MODELS / "topics"
     if not path.is_dir():
         pytest.skip("no shipped topic model")
-    # base, space, the section model inside and the labelled neighbours: about 12 MB
-    assert sum(p.stat().st_size for p in path.iterdir()) < 15_000_000
+    # base, space, the section model inside and the labelled neighbours: 12 MB shipped, 17 MB
+    # when remade with the 200,000-n-gram section model inside
+    assert sum(p.stat().st_size for p in path.iterdir()) < 20_000_000
 
 
 def test_stacker_uses_the_neighbours_and_an_optional_section_model() -> None:
