@@ -159,10 +159,11 @@ def flags_refetch(obj: Context) -> None:
     from monitor.flags_refetch import refetch_due
 
     db = obj.database()
+    sources = {source.id: source for source in obj.sources()}
 
     async def run():
         async with Fetcher(obj.settings.fetch) as fetcher:
-            return await refetch_due(db, fetcher, _now(), obj.settings)
+            return await refetch_due(db, fetcher, _now(), obj.settings, sources=sources)
 
     click.echo(asyncio.run(run()).summary())
 

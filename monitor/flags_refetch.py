@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from monitor.errors import ExtractError
 from monitor.extract import decode_html, extract_article
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 MAX_DIFF_LINES = 20
 GONE_STATUSES = (404, 410)
+# A re-fetch that fails (network, 5xx, timeout) concludes nothing: it is tried again after
+# 30 min, 1 h, 2 h ... and gives up its step only after this many failed tries.
+FAILED_TRIES = 4
+RETRY_DELAY = timedelta(minutes=30)
 
 
 @dataclass
@@ -69,21 +73,26 @@ class Comparison:
     reason: str | None = None
 
 
-async def refetch_due(db, fetcher: Fetcher, now: datetime, settings: Any = None
-                      ) -> RefetchStats:
+async def refetch_due(db, fetcher: Fetcher, now: datetime, settings: Any = None,
+                      sources: Mapping[str, Any] | None = None) -> RefetchStats:
     """Re-fetch every article whose re-fetch is due, record what changed, and re-assess them
     (a takedown or an edit beyond ``flags.edit_threshold`` becomes a signal). The scheduler
-    calls it every few minutes with its long-lived fetcher."""
+    calls it every few minutes with its long-lived fetcher. ``sources`` (id -> ``Source`` of
+    sources.yaml) gives each outlet's politeness and extraction rules, as in a crawl."""
     from monitor.flags import compute_flags, flag_settings
 
     fs = flag_settings(settings)
+    known = sources or {}
     with db.begin() as conn:
         todo = due_articles(conn, now)
     stats = RefetchStats(due=len(todo))
-    results = await asyncio.gather(*(fetcher.fetch(item.url) for item in todo))
+    results = await asyncio.gather(*(fetcher.fetch(
+        item.url, politeness=getattr(known.get(item.source_id), "politeness", None))
+        for item in todo))
     with db.begin() as conn:
         for item, result in zip(todo, results, strict=False):
-            found = compare(item, result, fs.edit_threshold)
+            rules = getattr(known.get(item.source_id), "rules", None)
+            found = compare(item, result, fs.edit_threshold, rules=rules)
             record(conn, item, found, now)
             stats.fetched += result.failure is None
             setattr(stats, found.outcome, getattr(stats, found.outcome) + 1)
@@ -111,7 +120,8 @@ def due_articles(conn: Connection, now: datetime) -> list[Stored]:
     return list(out.values())
 
 
-def compare(stored: Stored, result: FetchResult, edit_threshold: float) -> Comparison:
+def compare(stored: Stored, result: FetchResult, edit_threshold: float, *,
+            rules: Any = None) -> Comparison:
     """What a re-fetch shows: gone (404/410), a redirect to the home page, an edit beyond the
     threshold (with the diff), unchanged, or a failed fetch (nothing concluded)."""
     if result.failure is not None:
@@ -125,7 +135,7 @@ def compare(stored: Stored, result: FetchResult, edit_threshold: float) -> Compa
                           diff=_removed(stored), reason="redirected to the home page")
     try:
         page = extract_article(decode_html(result.body, result.headers.get("content-type")),
-                               url=result.final_url, source_id=stored.source_id)
+                               url=result.final_url, source_id=stored.source_id, rules=rules)
     except ExtractError as exc:
         return Comparison("gone", result.status, result.final_url, diff=_removed(stored),
                           reason=f"no article on the page any more: {exc.reason}")
@@ -168,10 +178,22 @@ def _is_home(url: str, homepage: str) -> bool:
 
 
 def record(conn: Connection, item: Stored, found: Comparison, now: datetime) -> None:
+    """Keep what the re-fetch found and close its step; a failed re-fetch keeps the step open
+    and is tried again later (``RETRY_DELAY``, doubling), up to ``FAILED_TRIES`` tries."""
     conn.execute(refetch_results.insert().values(
         article_id=item.id, step=item.step, fetched_at=now, status=found.status,
         final_url=(found.final_url or "")[:1000] or None, outcome=found.outcome,
         change_ratio=found.change_ratio, diff=list(found.diff), reason=found.reason))
+    if found.outcome == "failed":
+        tries = conn.scalar(select(func.count()).select_from(refetch_results).where(
+            refetch_results.c.article_id == item.id, refetch_results.c.step == item.step,
+            refetch_results.c.outcome == "failed"))
+        if tries < FAILED_TRIES:
+            conn.execute(update(refetch_schedule).where(
+                refetch_schedule.c.article_id == item.id, refetch_schedule.c.done_at.is_(None),
+                refetch_schedule.c.due_at <= now).values(
+                    due_at=now + RETRY_DELAY * 2 ** (tries - 1)))
+            return
     conn.execute(update(refetch_schedule).where(
         refetch_schedule.c.article_id == item.id, refetch_schedule.c.done_at.is_(None),
         refetch_schedule.c.due_at <= now).values(done_at=now, outcome=found.outcome))

@@ -202,7 +202,8 @@ class Scheduler:
     async def _refetch(self) -> None:
         """Flagged and high-interest articles again at about +2 h, +24 h, +72 h: a takedown or
         a silent edit becomes a signal."""
-        stats = await refetch_due(self.pipeline.db, self._fetcher, self.clock(), self.settings)
+        stats = await refetch_due(self.pipeline.db, self._fetcher, self.clock(), self.settings,
+                                  sources=self.pipeline.sources)
         log.info("re-fetch: %s", stats)
 
     async def _retry_mail(self) -> None:

@@ -93,3 +93,84 @@ def test_refetch_finds_takedowns_redirects_and_silent_edits(tmp_path):
             return await refetch_due(db, fetcher, NOW, FlagSettings())
     assert asyncio.run(again()).due == 0
     db.dispose()
+
+
+def test_a_failed_refetch_is_tried_again_and_gives_up_its_step_only_after_several_tries(
+        tmp_path):
+    from monitor.flags_refetch import FAILED_TRIES, RETRY_DELAY
+
+    db = open_database(str(tmp_path / "t.db"))
+    with TestServer() as server:
+        server.route("/busy.html", status=503)
+        article_id = store_article(db, server, 1, "/busy.html")
+
+        def run(at):
+            async def go():
+                async with Fetcher(FetchSettings(min_interval=0, retries=0)) as fetcher:
+                    return await refetch_due(db, fetcher, at, FlagSettings())
+            return asyncio.run(go())
+
+        def schedule():
+            with db.begin() as conn:
+                return conn.execute(select(refetch_schedule.c.due_at, refetch_schedule.c.done_at,
+                                           refetch_schedule.c.outcome)).one()
+
+        assert run(NOW).failed == 1
+        due_at, done_at, _ = schedule()
+        assert done_at is None and due_at.replace(tzinfo=UTC) == NOW + RETRY_DELAY
+        assert run(NOW + timedelta(minutes=10)).due == 0  # not due again yet
+        # the server is back: the next try concludes and closes the step
+        server.route("/busy.html", body=page("Sạt lở bờ sông Thương ở xã Mỹ Thái 1", PARAGRAPHS))
+        assert run(NOW + RETRY_DELAY).unchanged == 1
+        _, done_at, outcome = schedule()
+        assert done_at is not None and outcome == "unchanged"
+
+        # a page that keeps failing gives up after FAILED_TRIES tries, with doubling waits
+        server.route("/down.html", status=503)
+        other = store_article(db, server, 2, "/down.html")
+        at, waits = NOW, []
+        for _ in range(FAILED_TRIES):
+            assert run(at).failed == 1
+            with db.begin() as conn:
+                row = conn.execute(select(refetch_schedule.c.due_at, refetch_schedule.c.done_at)
+                                   .where(refetch_schedule.c.article_id == other)).one()
+            if row.done_at is None:
+                waits.append(row.due_at.replace(tzinfo=UTC) - at)
+                at = row.due_at.replace(tzinfo=UTC)
+        assert waits == [RETRY_DELAY * 2 ** i for i in range(FAILED_TRIES - 1)]
+        assert row.done_at is not None
+    with db.begin() as conn:
+        assert conn.scalar(select(refetch_schedule.c.outcome).where(
+            refetch_schedule.c.article_id == other)) == "failed"
+        tries = conn.execute(select(refetch_results.c.outcome).where(
+            refetch_results.c.article_id == article_id)).scalars().all()
+    assert tries == ["failed", "unchanged"]
+    db.dispose()
+
+
+def test_refetch_uses_the_outlets_extraction_rules(tmp_path):
+    from monitor.models import ExtractionRules
+
+    db = open_database(str(tmp_path / "t.db"))
+    comments = tuple(f"Bạn đọc {i} bình luận: cần kiểm tra lại đoạn đê phía hạ lưu sông Thương "
+                     f"vì mùa mưa năm nay nước lên rất nhanh và nhiều hộ dân lo lắng." for i in
+                     range(6))
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    extra = "".join(f"<p>{c}</p>" for c in comments)
+    title = "Sạt lở bờ sông Thương ở xã Mỹ Thái 1"
+    html = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<div class='noi-dung'>{body}</div><div class='y-kien'>{extra}</div></article>"
+            "</body></html>").encode()
+    with TestServer() as server:
+        server.route("/a.html", body=html)
+        store_article(db, server, 1, "/a.html")
+        source = Source(id="tonghop", name="Tin Tổng hợp", homepage=server.url("/"),
+                        tier="other", feeds=(Feed(source_id="tonghop", url=server.url("/rss")),),
+                        rules=ExtractionRules(title="h1", body="div.noi-dung p"))
+
+        async def go(sources):
+            async with Fetcher(FetchSettings(min_interval=0, retries=0)) as fetcher:
+                return await refetch_due(db, fetcher, NOW, FlagSettings(), sources=sources)
+        stats = asyncio.run(go({"tonghop": source}))
+    assert (stats.due, stats.unchanged, stats.edited) == (1, 1, 0)
+    db.dispose()
