@@ -230,3 +230,30 @@ def test_upgrade_from_the_first_schema_keeps_rows(tmp_path):
         assert conn.scalar(select(articles.c.title)) == "Tiêu đề"
         assert conn.execute(text("SELECT size, independent_outlets FROM clusters")).one() == (1, 1)
     db.dispose()
+
+
+def test_a_database_at_the_three_feature_heads_upgrades_to_the_merge(tmp_path) -> None:
+    from alembic import command
+
+    from monitor.store.db import Database, _alembic_config, _create_engine
+
+    path = tmp_path / "branches.db"
+    url = f"sqlite:///{path}"
+    old = Database(_create_engine(url, "sqlite"), url)
+    cfg = _alembic_config(old)
+    with old.engine.begin() as conn:  # what session-1 installs left: three heads
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_flags")
+        command.upgrade(cfg, "0003_reports")
+        command.upgrade(cfg, "0003_web")
+    assert current_revision(old) == "0003_flags,0003_reports,0003_web"
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO sources (id, name, homepage, tier, enabled, updated_at) "
+                          "VALUES ('s1', 'Nguồn', 'http://x/', 'other', 1, "
+                          "'2026-11-25 00:00:00')"))
+    old.dispose()
+    db = open_database(str(path))
+    assert head_revision() == current_revision(db) == "0004"
+    with db.begin() as conn:
+        assert conn.scalar(text("SELECT name FROM sources")) == "Nguồn"
+    db.dispose()
