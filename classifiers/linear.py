@@ -75,7 +75,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = SyllableVectorizer(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df,
             max_features=self.max_features, sublinear_tf=self.sublinear_tf,
-            punctuation=getattr(self, "punctuation", False),
+            punctuation=self.punctuation,
         )
         features = self.vectorizer_.fit_transform(texts)
         if self.multilabel_:

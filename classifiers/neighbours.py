@@ -51,6 +51,11 @@ class LabelNeighbours:
             raise ValueError("every view needs one row per target")
         return self
 
+    def fit_transform(self, views: Sequence[object], targets: np.ndarray) -> np.ndarray:
+        """Fit on the labelled rows and give their features, each row leaving itself out
+        (what a stacker trains on)."""
+        return self.fit(views, targets).transform(views, leave_one_out=True)
+
     @property
     def n_features_out(self) -> int:
         return len(self.views_) * self.targets_.shape[1]

@@ -117,7 +117,8 @@ class ToneModel(ClassifierMixin, BaseEstimator):
     only helps to fit the ``SemanticSpace`` (with no labelled text, only the space is fitted).
     ``with_labels`` refits everything but the space.
     Learned: ``classes_``, ``space_``, ``model_`` (the combiner), ``neighbours_``
-    (``LabelNeighbours`` or None), ``neighbour_vectorizer_``, ``title_vectorizer_``,
+    (``LabelNeighbours`` or None), ``ngram_vectorizer_`` and ``title_vectorizer_`` (TF-IDF of
+    the labelled texts and of their titles, for the votes),
     ``votes_`` (``SparseVotes`` or None), ``multilabel_`` (False).
     """
 
@@ -161,10 +162,10 @@ class ToneModel(ClassifierMixin, BaseEstimator):
             raise DataError("tone training needs labelled texts of at least two tones")
         targets_ = np.asarray(targets, dtype=object)
         classes = np.unique(targets_)
-        self.neighbour_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
+        self.ngram_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
         self.title_vectorizer_ = SyllableVectorizer(min_df=2).fit([title_of(t) for t in texts])
         ngrams = self._ngrams(texts)
-        self.votes_ = None
+        self.votes_ = self.neighbours_ = None
         votes = None
         folds = min(self.stack_folds, int(np.unique(targets_, return_counts=True)[1].min()))
         if folds >= 2:
@@ -184,7 +185,7 @@ class ToneModel(ClassifierMixin, BaseEstimator):
 
     def _ngrams(self, texts: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF n-grams of the text and, at half weight, of its title."""
-        return sp.hstack([self.neighbour_vectorizer_.transform(texts),
+        return sp.hstack([self.ngram_vectorizer_.transform(texts),
                           0.5 * self.title_vectorizer_.transform([title_of(t) for t in texts])],
                          format="csr")
 
@@ -195,13 +196,13 @@ class ToneModel(ClassifierMixin, BaseEstimator):
         each leaving itself out, and ``votes`` are the out-of-fold votes."""
         semantic = self.space_.transform(texts)
         parts = [2 * semantic, self.lexicon.features(texts)]
-        if fit_truth is not None:
-            self.neighbours_ = None
         if self.n_neighbors > 0:
             views = [self.space_.vectorizer_.transform(texts), semantic]
             if fit_truth is not None:
-                self.neighbours_ = LabelNeighbours(self.n_neighbors).fit(views, fit_truth)
-            parts.append(self.neighbours_.transform(views, leave_one_out=fit_truth is not None))
+                self.neighbours_ = LabelNeighbours(self.n_neighbors)
+                parts.append(self.neighbours_.fit_transform(views, fit_truth))
+            else:
+                parts.append(self.neighbours_.transform(views))
         if votes is None and fit_truth is None and self.votes_ is not None:
             votes = self.votes_.decision_function(self._ngrams(texts))
         if votes is not None:

@@ -271,17 +271,17 @@ class TopicModel(ClassifierMixin, BaseEstimator):
         semantic = self.space_.transform(texts)
         parts = [2 * semantic, 0.3 * _logit(base), 0.3 * np.log1p(self._seeds(texts)),
                  self.space_.transform([title_of(t) for t in texts])]
-        if getattr(self, "sections_", None) is not None:
+        if self.sections_ is not None:
             parts.append(0.3 * _logit(self.sections_.predict_proba(list(texts))))
-        if self.n_neighbors > 0:
-            if fit_truth is not None:  # TF-IDF of the labelled texts' own n-grams
-                self.neighbour_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
+        if fit_truth is not None and self.n_neighbors > 0:
+            # TF-IDF of the labelled texts' own n-grams
+            self.neighbour_vectorizer_ = SyllableVectorizer(min_df=2).fit(texts)
             views = [self.neighbour_vectorizer_.transform(texts), semantic]
-            if fit_truth is not None:
-                self.neighbours_ = LabelNeighbours(self.n_neighbors).fit(views, fit_truth)
-            if getattr(self, "neighbours_", None) is not None:
-                parts.append(self.neighbours_.transform(views,
-                                                        leave_one_out=fit_truth is not None))
+            self.neighbours_ = LabelNeighbours(self.n_neighbors)
+            parts.append(self.neighbours_.fit_transform(views, fit_truth))
+        elif fit_truth is None and self.neighbours_ is not None:
+            views = [self.neighbour_vectorizer_.transform(texts), semantic]
+            parts.append(self.neighbours_.transform(views))
         return np.hstack(parts)
 
 

@@ -86,6 +86,8 @@ class SyllableVectorizer(TransformerMixin, BaseEstimator):
         return self._weigh(self._count_matrix(ids))
 
     def _pattern(self) -> re.Pattern[str]:
+        # models pickled before the parameter existed (a section model kept inside the topic
+        # model) have no attribute: they counted syllables only
         return _PUNCTUATION_RE if getattr(self, "punctuation", False) else _TOKEN_RE
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
